@@ -1,0 +1,19 @@
+//! # headroom_core
+//!
+//! The pieces every other headroom crate agrees on:
+//!
+//! - [`Error`] / [`ErrorCode`]: one error enum whose codes are stable strings
+//!   (`INVALID_JSON`, `UNSUPPORTED_SHAPE`, ...). The napi binding maps them 1:1 onto the
+//!   `code` property of the JS error, so callers can branch on them.
+//! - [`marker`]: the single grammar for every elision marker, and its regular expression.
+//! - [`hash`]: the single content hash (BLAKE3, hex) used for retrieve keys and memo keys.
+//! - [`limits`]: default bounds on input size and nesting depth.
+//!
+//! This crate has no napi dependency; it is plain Rust.
+
+pub mod error;
+pub mod hash;
+pub mod limits;
+pub mod marker;
+
+pub use error::{Error, ErrorCode, Result};

@@ -1,0 +1,163 @@
+//! The one grammar for every elision marker.
+//!
+//! Every compressor that leaves something out writes, in place of what it left out:
+//!
+//! ```text
+//! [85 of 100 rows omitted: 83 status=ok, 2 status=retry; retrieve hash=3f2a9c0d1e4b5a69]
+//!  ^^ ^^^^^^ ^^^^         ^^^^^^^^^^^^^^^^^^^^^^^^^^^^^^                ^^^^^^^^^^^^^^^^
+//!  |  total  unit         optional breakdown (totals stay true)         retrieve key
+//!  omitted
+//! ```
+//!
+//! - counts are in the source's own units (`rows`, `lines`, `keys`, `items`, `bytes`, ...);
+//! - the hash is the retrieve key of the exact original bytes ([`crate::hash`]);
+//! - the breakdown never contains `[`, `]` or a newline (they are replaced), so one regular
+//!   expression, [`MARKER_PATTERN`], finds every marker in any output, JSON-escaped or not.
+
+use std::fmt::Write as _;
+
+/// The marker grammar as a regular expression (JS and Rust `regex` syntax). Capture group 1
+/// is the retrieve hash. Exposed to JS as `MARKER_PATTERN`.
+pub const MARKER_PATTERN: &str = r"\[[0-9]+ of [0-9]+ [a-z][a-z_-]*(?: [a-z][a-z_-]*)* omitted(?:: [^\[\]\n]*)?; retrieve hash=([0-9a-f]{16,64})\]";
+
+/// One elision: what was left out, in the source's units, and where to get it back.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Marker<'a> {
+  /// How many units were left out.
+  pub omitted: u64,
+  /// How many units the source had in total.
+  pub total: u64,
+  /// The unit, plural, lowercase (`rows`, `lines`, `keys`, `items`, `bytes`, `matches`...).
+  pub unit: &'a str,
+  /// Optional breakdown of what was left out, e.g. `83 status=ok, 2 status=retry`.
+  pub breakdown: Option<&'a str>,
+  /// The retrieve key of the original bytes.
+  pub hash: &'a str,
+}
+
+impl Marker<'_> {
+  /// Renders the marker in the one grammar. Characters that would break the grammar
+  /// (`[`, `]`, newlines) in the breakdown are replaced by `(`, `)` and spaces.
+  pub fn render(&self) -> String {
+    let mut out = String::with_capacity(64 + self.breakdown.map_or(0, str::len));
+    let _ = write!(
+      out,
+      "[{} of {} {} omitted",
+      self.omitted, self.total, self.unit
+    );
+    if let Some(b) = self.breakdown.filter(|b| !b.is_empty()) {
+      out.push_str(": ");
+      out.extend(b.chars().map(|c| match c {
+        '[' => '(',
+        ']' => ')',
+        '\n' | '\r' => ' ',
+        c => c,
+      }));
+    }
+    let _ = write!(out, "; retrieve hash={}]", self.hash);
+    out
+  }
+}
+
+/// Finds the retrieve hashes of all markers in `text`, in order, without a regex engine.
+/// Used to pin already-compressed content (never compress a marker again) and by tests.
+pub fn find_marker_hashes(text: &str) -> Vec<&str> {
+  const NEEDLE: &str = "; retrieve hash=";
+  let mut out = Vec::new();
+  let mut from = 0;
+  while let Some(pos) = text[from..].find(NEEDLE) {
+    let start = from + pos + NEEDLE.len();
+    let hex_len = text[start..]
+      .bytes()
+      .take_while(|b| b.is_ascii_hexdigit())
+      .count();
+    if (16..=64).contains(&hex_len) && text[start + hex_len..].starts_with(']') {
+      out.push(&text[start..start + hex_len]);
+    }
+    from = start;
+  }
+  out
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  fn sample() -> Marker<'static> {
+    Marker {
+      omitted: 85,
+      total: 100,
+      unit: "rows",
+      breakdown: Some("83 status=ok, 2 status=retry"),
+      hash: "3f2a9c0d1e4b5a69",
+    }
+  }
+
+  #[test]
+  fn renders_the_documented_form() {
+    assert_eq!(
+      sample().render(),
+      "[85 of 100 rows omitted: 83 status=ok, 2 status=retry; retrieve hash=3f2a9c0d1e4b5a69]"
+    );
+  }
+
+  #[test]
+  fn pattern_matches_rendered_markers_and_captures_hash() {
+    let re = regex::Regex::new(MARKER_PATTERN).unwrap();
+    let m = sample().render();
+    let caps = re.captures(&m).expect("pattern must match");
+    assert_eq!(&caps[1], "3f2a9c0d1e4b5a69");
+    let plain = Marker {
+      breakdown: None,
+      unit: "lines",
+      ..sample()
+    }
+    .render();
+    assert_eq!(&re.captures(&plain).unwrap()[1], "3f2a9c0d1e4b5a69");
+  }
+
+  #[test]
+  fn breakdown_cannot_break_the_grammar() {
+    let m = Marker {
+      breakdown: Some("a]b[c\nd"),
+      ..sample()
+    }
+    .render();
+    assert!(m.contains("a)b(c d"));
+    let re = regex::Regex::new(MARKER_PATTERN).unwrap();
+    assert_eq!(re.find(&m).unwrap().as_str(), m);
+  }
+
+  #[test]
+  fn pattern_still_matches_inside_a_json_string() {
+    let m = Marker {
+      breakdown: Some(r#"2 name="x""#),
+      ..sample()
+    }
+    .render();
+    let json = serde_json_like_escape(&m);
+    let re = regex::Regex::new(MARKER_PATTERN).unwrap();
+    assert_eq!(&re.captures(&json).unwrap()[1], "3f2a9c0d1e4b5a69");
+  }
+
+  fn serde_json_like_escape(s: &str) -> String {
+    format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+  }
+
+  #[test]
+  fn finder_agrees_with_the_pattern() {
+    let text = format!(
+      "head {} mid {} tail [1 of 2 rows omitted; retrieve hash=zz]",
+      sample().render(),
+      Marker {
+        hash: "00112233445566778899aabbccddeeff",
+        ..sample()
+      }
+      .render()
+    );
+    assert_eq!(
+      find_marker_hashes(&text),
+      vec!["3f2a9c0d1e4b5a69", "00112233445566778899aabbccddeeff"]
+    );
+  }
+}

@@ -1,0 +1,1 @@
+//! headroom_detect (work in progress).

@@ -1,0 +1,1 @@
+//! headroom_messages (work in progress).

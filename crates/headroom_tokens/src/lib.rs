@@ -1,0 +1,1 @@
+//! headroom_tokens (work in progress).
