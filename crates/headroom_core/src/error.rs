@@ -18,6 +18,8 @@ pub enum ErrorCode {
   InvalidUtf8,
   /// An option has an invalid value.
   InvalidOption,
+  /// An argument has the wrong type (e.g. a number where text was expected).
+  InvalidArgument,
   /// A bug: a panic or broken invariant inside the native code. Reported, never crashes.
   Internal,
 }
@@ -32,18 +34,20 @@ impl ErrorCode {
       ErrorCode::NestingTooDeep => "NESTING_TOO_DEEP",
       ErrorCode::InvalidUtf8 => "INVALID_UTF8",
       ErrorCode::InvalidOption => "INVALID_OPTION",
+      ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
       ErrorCode::Internal => "INTERNAL",
     }
   }
 
   /// Every code, for documentation and exhaustive tests.
-  pub const ALL: [ErrorCode; 7] = [
+  pub const ALL: [ErrorCode; 8] = [
     ErrorCode::InvalidJson,
     ErrorCode::UnsupportedShape,
     ErrorCode::InputTooLarge,
     ErrorCode::NestingTooDeep,
     ErrorCode::InvalidUtf8,
     ErrorCode::InvalidOption,
+    ErrorCode::InvalidArgument,
     ErrorCode::Internal,
   ];
 }

@@ -1,1 +1,334 @@
-//! headroom_messages (work in progress).
+//! # headroom_messages: the spine
+//!
+//! Takes a provider request body (Anthropic Messages, OpenAI Chat Completions, OpenAI
+//! Responses) or a bare message array, and:
+//!
+//! 1. walks it lazily with borrowed `&RawValue` slices ([`walk`]), so every block's byte
+//!    range in the body is known and nothing else is ever re-serialized;
+//! 2. decides per block whether it may be compressed ([`policy`]): by default only tool
+//!    outputs; never user/system text, thinking, tool calls, media or unknown blocks;
+//!    error outputs verbatim; `cache_control` blocks *are* compressed (the breakpoint stays);
+//! 3. routes eligible text to a compressor by detected content type ([`compressors`]),
+//!    memoized by content hash ([`memo`]) so history compresses to the same bytes every turn;
+//! 4. splices the results back by byte range ([`splice`]): every byte outside an edited
+//!    string is identical, and with no edit the output *is* the input;
+//! 5. accounts tokens exactly (or by the model's documented estimate) with per-message
+//!    framing ([`count`]), and reports every transform and every skip with its reason.
+//!
+//! Guards: size limit (`INPUT_TOO_LARGE`), UTF-8 validation (`INVALID_UTF8` with the byte
+//! offset), JSON errors (`INVALID_JSON`, `NESTING_TOO_DEEP`), shape errors
+//! (`UNSUPPORTED_SHAPE` with the JSON path), and an inflation guard per block.
+
+pub mod compressors;
+pub mod count;
+pub mod memo;
+pub mod options;
+pub mod policy;
+pub mod raw;
+pub mod report;
+pub mod splice;
+pub mod walk;
+
+use headroom_core::{Error, ErrorCode, Result, marker};
+use headroom_detect::detect;
+
+use crate::compressors::{BlockContext, route};
+use crate::count::{Counter, countable_text};
+use crate::memo::{Memo, MemoEntry, memo_key};
+use crate::options::Options;
+use crate::policy::{SkipReason, looks_like_error_output, structural};
+use crate::report::{Report, Skip, TextReport, Transform};
+use crate::splice::Edit;
+use crate::walk::{ItemKind, Payload, walk};
+
+pub use options::{Mode, ProviderHint};
+pub use walk::Provider;
+
+/// The result of compressing a request.
+#[derive(Debug, Clone)]
+pub struct Outcome {
+  /// The output body: the input bytes with edited strings spliced in.
+  pub body: Vec<u8>,
+  /// Whether the input was a bare message array.
+  pub bare: bool,
+  /// The report.
+  pub report: Report,
+}
+
+impl Outcome {
+  /// The result as one JSON object: the report's fields plus `body` (or `messages` for a
+  /// bare array) holding the output JSON verbatim.
+  pub fn to_json(&self) -> String {
+    let report = serde_json::to_string(&self.report).unwrap_or_else(|_| "{}".into());
+    let key = if self.bare { "messages" } else { "body" };
+    let mut out = String::with_capacity(self.body.len() + report.len() + 16);
+    out.push_str("{\"");
+    out.push_str(key);
+    out.push_str("\":");
+    // The body is valid UTF-8 JSON: the input was validated and edits are JSON strings.
+    out.push_str(std::str::from_utf8(&self.body).unwrap_or("null"));
+    out.push(',');
+    out.push_str(&report[1..]);
+    out
+  }
+}
+
+/// Validates size and UTF-8 and returns the body as text.
+fn check_input<'a>(input: &'a [u8], opts: &Options) -> Result<&'a str> {
+  if input.len() > opts.max_input_bytes {
+    return Err(Error::new(
+      ErrorCode::InputTooLarge,
+      format!(
+        "input is {} bytes; the limit (maxInputBytes) is {}",
+        input.len(),
+        opts.max_input_bytes
+      ),
+    ));
+  }
+  let text = std::str::from_utf8(input).map_err(|e| {
+    Error::new(
+      ErrorCode::InvalidUtf8,
+      format!("invalid UTF-8 at byte {}", e.valid_up_to()),
+    )
+  })?;
+  if let Some(at) =
+    headroom_core::limits::depth_exceeded_at(input, headroom_core::limits::DEFAULT_MAX_DEPTH)
+  {
+    return Err(Error::new(
+      ErrorCode::NestingTooDeep,
+      format!(
+        "JSON nesting deeper than {} at byte {at}",
+        headroom_core::limits::DEFAULT_MAX_DEPTH
+      ),
+    ));
+  }
+  Ok(text)
+}
+
+/// Compresses a request body (or bare message array) given as bytes.
+pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result<Outcome> {
+  let body_text = check_input(input, opts)?;
+  let walked = walk(body_text, opts.provider)?;
+  let counter = Counter::for_model(opts.model.as_deref().or(walked.model.as_deref()));
+  let query = opts.query.as_deref().or(walked.latest_user_text.as_deref());
+
+  let mut tokens_before = counter.framing(&walked);
+  let mut saved = 0usize;
+  let mut edits = Vec::new();
+  let mut transforms = Vec::new();
+  let mut skipped = Vec::new();
+
+  for item in &walked.items {
+    // Tool-result strings are decoded once and counted once (o200k, then the model's
+    // count derived from it where the model's counting is based on o200k).
+    let decoded = match (&item.kind, item.payload) {
+      (ItemKind::ToolResult, Payload::Str(raw)) => Some(raw::decode_string(raw, &item.path)?),
+      _ => None,
+    };
+    let o200k = decoded.as_deref().map(Counter::o200k);
+    let tokens = match (item.payload, &decoded, o200k) {
+      (Payload::Fixed(n), _, _) => Some(n),
+      (_, Some(text), Some(n)) => Some(counter.from_o200k(text, n)),
+      _ => countable_text(item).map(|t| counter.count(&t)),
+    };
+    tokens_before += tokens.unwrap_or(0);
+    let skip = |reason: SkipReason, detail: Option<String>| Skip {
+      path: item.path.clone(),
+      message_index: item.message,
+      reason: reason.as_str(),
+      detail,
+      tokens,
+    };
+    if let Err(reason) = structural(item, opts, walked.message_count) {
+      let detail = match &item.kind {
+        ItemKind::Unknown(t) => Some(t.clone()),
+        _ => item.tool_name.clone(),
+      };
+      skipped.push(skip(reason, detail));
+      continue;
+    }
+    let (Payload::Str(raw), Some(text), Some(o200k)) = (item.payload, decoded.as_deref(), o200k)
+    else {
+      continue;
+    };
+    match compress_one(text, o200k, opts, query, memo, &counter) {
+      Ok(done) => {
+        let tokens_before_block = tokens.unwrap_or(0);
+        saved += tokens_before_block - done.tokens_after;
+        edits.push(Edit {
+          range: raw::span(body_text, raw),
+          json: serde_json::to_string(&done.text)
+            .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?,
+        });
+        transforms.push(Transform {
+          path: item.path.clone(),
+          message_index: item.message,
+          tool_name: item.tool_name.clone(),
+          content_type: done.content_type,
+          language: done.language,
+          strategy: done.strategy,
+          tokens_before: tokens_before_block,
+          tokens_after: done.tokens_after,
+          hashes: done.hashes,
+          cache_control: item.cache_control,
+          memoized: done.memoized,
+        });
+      }
+      Err((reason, detail)) => skipped.push(skip(reason, detail)),
+    }
+  }
+
+  let body = splice::splice(input, &mut edits);
+  let tokens_after = tokens_before - saved;
+  Ok(Outcome {
+    body,
+    bare: walked.bare,
+    report: Report {
+      provider: walked.provider.as_str(),
+      model: counter.info().id.to_string(),
+      exact: counter.exact(),
+      tokens_before,
+      tokens_after,
+      tokens_saved: saved,
+      compression_ratio: if tokens_before == 0 {
+        0.0
+      } else {
+        saved as f64 / tokens_before as f64
+      },
+      transforms,
+      skipped,
+    },
+  })
+}
+
+/// A block compressed successfully.
+struct Done {
+  text: String,
+  strategy: String,
+  hashes: Vec<String>,
+  tokens_after: usize,
+  content_type: &'static str,
+  language: Option<&'static str>,
+  memoized: bool,
+}
+
+/// Compresses one eligible text, or says why not.
+fn compress_one(
+  text: &str,
+  o200k: usize,
+  opts: &Options,
+  query: Option<&str>,
+  memo: &dyn Memo,
+  counter: &Counter,
+) -> std::result::Result<Done, (SkipReason, Option<String>)> {
+  if !marker::find_marker_hashes(text).is_empty() {
+    return Err((SkipReason::AlreadyCompressed, None));
+  }
+  if o200k < opts.min_tokens {
+    return Err((SkipReason::BelowMinTokens, None));
+  }
+  if looks_like_error_output(text) {
+    return Err((SkipReason::ErrorOutput, None));
+  }
+  let detection = detect(text);
+  let content_type = detection.kind.as_str();
+  let language = detection.language.map(|l| l.as_str());
+  let key = memo_key(opts.mode, text);
+  let (entry, memoized) = match memo.get(&key) {
+    Some(e) => (e, true),
+    None => {
+      let Some(compressor) = route(&detection) else {
+        return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
+      };
+      let ctx = BlockContext {
+        mode: opts.mode,
+        query,
+        detection,
+      };
+      let entry = match compressor.compress(text, &ctx) {
+        Some(c) if !c.text.trim().is_empty() && Counter::o200k(&c.text) < o200k => {
+          MemoEntry::Compressed {
+            text: c.text,
+            strategy: c.strategy,
+            hashes: c.hashes,
+          }
+        }
+        _ => MemoEntry::Declined,
+      };
+      memo.put(&key, entry.clone());
+      (entry, false)
+    }
+  };
+  match entry {
+    MemoEntry::Declined => Err((SkipReason::NoGain, Some(content_type.to_string()))),
+    MemoEntry::Compressed {
+      text: out,
+      strategy,
+      hashes,
+    } => {
+      let before = counter.from_o200k(text, o200k);
+      let after = counter.count(&out);
+      if after >= before {
+        return Err((SkipReason::NoGain, Some(content_type.to_string())));
+      }
+      Ok(Done {
+        text: out,
+        strategy,
+        hashes,
+        tokens_after: after,
+        content_type,
+        language,
+        memoized,
+      })
+    }
+  }
+}
+
+/// Compresses one text (not a request): detection, routing, memo, inflation guard.
+pub fn compress_text(text: &str, opts: &Options, memo: &dyn Memo) -> TextReport {
+  let counter = Counter::for_model(opts.model.as_deref());
+  let o200k = Counter::o200k(text);
+  let before = counter.from_o200k(text, o200k);
+  let detection = detect(text);
+  match compress_one(text, o200k, opts, opts.query.as_deref(), memo, &counter) {
+    Ok(done) => TextReport {
+      text: done.text,
+      content_type: done.content_type,
+      language: done.language,
+      tokens_before: before,
+      tokens_after: done.tokens_after,
+      strategy: Some(done.strategy),
+      reason: None,
+      hashes: done.hashes,
+    },
+    Err((reason, _)) => TextReport {
+      text: text.to_string(),
+      content_type: detection.kind.as_str(),
+      language: detection.language.map(|l| l.as_str()),
+      tokens_before: before,
+      tokens_after: before,
+      strategy: None,
+      reason: Some(reason.as_str()),
+      hashes: Vec::new(),
+    },
+  }
+}
+
+/// Counts the tokens of a request body or message array, framing included.
+pub fn count_request(input: &[u8], model: Option<&str>, max_input_bytes: usize) -> Result<usize> {
+  let opts = Options {
+    max_input_bytes,
+    ..Options::default()
+  };
+  let text = check_input(input, &opts)?;
+  let walked = walk(text, opts.provider)?;
+  let counter = Counter::for_model(model.or(walked.model.as_deref()));
+  let mut total = counter.framing(&walked);
+  for item in &walked.items {
+    total += match item.payload {
+      Payload::Fixed(n) => n,
+      _ => countable_text(item).map_or(0, |t| counter.count(&t)),
+    };
+  }
+  Ok(total)
+}

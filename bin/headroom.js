@@ -1,0 +1,122 @@
+#!/usr/bin/env node
+'use strict'
+// The `headroom` command line.
+//   headroom demo [--mode M] [--model M] [--dir DIR]   compress real sample data, print tokens before/after
+//   headroom compress [FILE] [--mode M] [--model M]    compress a request body (stdin if no FILE) → stdout; report → stderr
+//   headroom count [FILE] [--model M]                  count the tokens of a text file
+//   headroom detect [FILE]                             detect the content type of a file
+const fs = require('node:fs')
+const path = require('node:path')
+const { parseArgs } = require('node:util')
+const hr = require('../index.js')
+
+const USAGE = `usage:
+  headroom demo [--mode lossless|balanced|aggressive] [--model ID] [--dir DIR]
+  headroom compress [FILE] [--mode M] [--model ID]   (request body JSON; stdin when no FILE)
+  headroom count [FILE] [--model ID]
+  headroom detect [FILE]`
+
+function readInput(file) {
+  return file ? fs.readFileSync(file) : fs.readFileSync(0)
+}
+
+function demoFiles(dir) {
+  const candidates = [dir, process.env.HEADROOM_DEMO_DIR, path.join(__dirname, '..', '..', 'shared', 'corpus', 'headroom-generated')]
+  for (const d of candidates) {
+    if (d && fs.existsSync(d)) {
+      const files = fs.readdirSync(d).filter((f) => f.endsWith('.json')).sort()
+      if (files.length) return { dir: d, files }
+    }
+  }
+  const d = path.join(__dirname, '..', 'examples')
+  return { dir: d, files: fs.readdirSync(d).filter((f) => f.endsWith('.json')).sort() }
+}
+
+/** Wraps a tool output as the newest turn of an Anthropic request (the way agents send it). */
+function asAnthropicRequest(name, text) {
+  return {
+    model: 'claude-sonnet-4-5',
+    max_tokens: 1024,
+    messages: [
+      { role: 'user', content: `Look at ${name} and summarise what matters.` },
+      { role: 'assistant', content: [{ type: 'tool_use', id: 'toolu_demo', name: 'read_data', input: { name } }] },
+      {
+        role: 'user',
+        content: [{ type: 'tool_result', tool_use_id: 'toolu_demo', content: text, cache_control: { type: 'ephemeral' } }],
+      },
+    ],
+  }
+}
+
+function demo(opts) {
+  const { dir, files } = demoFiles(opts.dir)
+  const compressOpts = { mode: opts.mode, model: opts.model }
+  console.log(`headroom-native ${hr.nativeVersion}: compressing ${files.length} real samples from ${path.relative(process.cwd(), dir) || dir}`)
+  console.log(`mode=${opts.mode || 'balanced'}, model=${opts.model || 'per request'}; store: none needed (lossless strategies)\n`)
+  const rows = []
+  let before = 0
+  let after = 0
+  for (const f of files) {
+    const text = fs.readFileSync(path.join(dir, f), 'utf8')
+    const parsed = JSON.parse(text)
+    const isConversation = Array.isArray(parsed) && parsed.length > 0 && parsed.every((m) => m && typeof m === 'object' && 'role' in m)
+    const input = isConversation ? parsed : asAnthropicRequest(f, text)
+    const t0 = process.hrtime.bigint()
+    const r = hr.compress(input, compressOpts)
+    const ms = Number(process.hrtime.bigint() - t0) / 1e6
+    before += r.tokensBefore
+    after += r.tokensAfter
+    const strategies = [...new Set(r.transforms.map((t) => t.strategy))].join(',') || '-'
+    const reasons = [...new Set(r.skipped.filter((s) => !['user_text', 'system_text', 'assistant_text', 'tool_call'].includes(s.reason)).map((s) => s.reason))].join(',')
+    rows.push([f, r.provider, r.tokensBefore, r.tokensAfter, `${(r.compressionRatio * 100).toFixed(1)}%`, `${ms.toFixed(2)} ms`, strategies + (reasons ? ` (skipped: ${reasons})` : '')])
+  }
+  const head = ['input', 'shape', 'tokens before', 'tokens after', 'saved', 'time', 'strategies']
+  const widths = head.map((h, i) => Math.max(h.length, ...rows.map((r) => String(r[i]).length)))
+  const line = (r) => r.map((c, i) => (i >= 2 && i <= 5 ? String(c).padStart(widths[i]) : String(c).padEnd(widths[i]))).join('  ')
+  console.log(line(head))
+  console.log(widths.map((w) => '-'.repeat(w)).join('  '))
+  rows.forEach((r) => console.log(line(r)))
+  console.log(`\ntotal: ${before} → ${after} tokens (${(((before - after) / before) * 100).toFixed(1)}% saved, counts exact for OpenAI models, estimated for Claude: see models())`)
+}
+
+
+function main(argv) {
+  const [command, ...rest] = argv
+  const { values, positionals } = parseArgs({
+    args: rest,
+    allowPositionals: true,
+    options: { mode: { type: 'string' }, model: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+  })
+  if (!command || values.help) {
+    console.log(USAGE)
+    return command ? 0 : 1
+  }
+  switch (command) {
+    case 'demo':
+      demo(values)
+      return 0
+    case 'compress': {
+      const out = hr.compressBody(readInput(positionals[0]), { mode: values.mode, model: values.model })
+      process.stdout.write(out.body)
+      const { tokensBefore, tokensAfter, tokensSaved, transforms, skipped } = out.report
+      console.error(JSON.stringify({ tokensBefore, tokensAfter, tokensSaved, transforms, skipped }, null, 2))
+      return 0
+    }
+    case 'count':
+      console.log(hr.countTokens(readInput(positionals[0]).toString('utf8'), values.model))
+      return 0
+    case 'detect':
+      console.log(JSON.stringify(hr.detectContentType(readInput(positionals[0]).toString('utf8'))))
+      return 0
+    default:
+      console.error(`unknown command ${JSON.stringify(command)}\n${USAGE}`)
+      return 1
+  }
+}
+
+try {
+  process.exitCode = main(process.argv.slice(2))
+} catch (e) {
+  console.error(`headroom: ${e.code ? `[${e.code}] ` : ''}${e.message}`)
+  process.exitCode = 1
+}

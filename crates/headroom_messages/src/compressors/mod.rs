@@ -1,0 +1,56 @@
+//! The compressor interface and the router that picks one per block.
+//!
+//! A compressor is a pure function of the block text and the fixed settings (the mode):
+//! it must return the same bytes for the same input on every call, in every process. That
+//! is what keeps history byte-stable across turns. Anything query-dependent must go
+//! through the [`crate::memo::Memo`] (first compression wins).
+
+mod json_minify;
+
+use headroom_detect::{ContentType, Detection};
+
+use crate::options::Mode;
+
+pub use json_minify::JsonMinify;
+
+/// What a compressor produced for one block.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Compressed {
+  /// The new text of the block.
+  pub text: String,
+  /// Strategy name, e.g. `json:minify`.
+  pub strategy: String,
+  /// Retrieve hashes of the markers in `text` (empty for lossless forms).
+  pub hashes: Vec<String>,
+}
+
+/// The context a compressor gets besides the text.
+#[derive(Debug, Clone, Copy)]
+pub struct BlockContext<'a> {
+  /// The mode.
+  pub mode: Mode,
+  /// The relevance hint (see the module docs before using it).
+  pub query: Option<&'a str>,
+  /// The detected content type.
+  pub detection: Detection,
+}
+
+/// A content compressor.
+pub trait Compressor: Send + Sync {
+  /// Stable name, part of memo keys: bump [`ROUTER_VERSION`] when outputs change.
+  fn name(&self) -> &'static str;
+  /// Compresses `text`, or declines with `None`.
+  fn compress(&self, text: &str, ctx: &BlockContext<'_>) -> Option<Compressed>;
+}
+
+/// Version of the routing table and compressor outputs; part of every memo key.
+pub const ROUTER_VERSION: &str = "router-v1";
+
+/// Picks the compressor for a detected content type, if there is one.
+pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
+  static JSON: JsonMinify = JsonMinify;
+  match detection.kind {
+    ContentType::Json | ContentType::JsonLines => Some(&JSON),
+    _ => None,
+  }
+}

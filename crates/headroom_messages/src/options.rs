@@ -1,0 +1,206 @@
+//! Compression options: the `CompressOptions` of the public API, parsed from JSON.
+
+use headroom_core::{Error, Result};
+use serde::Deserialize;
+
+/// How much a compressor may leave out.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "lowercase")]
+pub enum Mode {
+  /// Only transforms whose output lets the original be reconstructed exactly from the
+  /// output alone (e.g. JSON minification). Never a marker.
+  Lossless,
+  /// The default: lossless forms first; lossy forms with retrievable markers where they pay.
+  #[default]
+  Balanced,
+  /// Like balanced, with smaller budgets.
+  Aggressive,
+}
+
+impl Mode {
+  /// The option string.
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Mode::Lossless => "lossless",
+      Mode::Balanced => "balanced",
+      Mode::Aggressive => "aggressive",
+    }
+  }
+}
+
+/// Which request shape the input has.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "kebab-case")]
+pub enum ProviderHint {
+  /// Detect from the body.
+  #[default]
+  Auto,
+  /// Anthropic Messages API.
+  Anthropic,
+  /// OpenAI Chat Completions.
+  Openai,
+  /// OpenAI Responses API.
+  OpenaiResponses,
+}
+
+/// What to protect from compression.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Protect {
+  /// Tool names whose outputs are never compressed. Case-insensitive; `*` is a wildcard
+  /// (`mcp__*`).
+  #[serde(default)]
+  pub tools: Vec<String>,
+  /// The last N messages are never compressed. Default 0: the newest tool result is the
+  /// one most worth compressing, and compressing it once keeps history stable.
+  #[serde(default)]
+  pub recent_messages: usize,
+}
+
+/// Options of `compress` and friends. Every field is optional in JSON.
+#[derive(Debug, Clone, PartialEq, Deserialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct Options {
+  /// Model id; picks the tokenizer and context window (see `models()`).
+  #[serde(default)]
+  pub model: Option<String>,
+  /// Request shape; `auto` detects it.
+  #[serde(default)]
+  pub provider: ProviderHint,
+  /// Compression mode.
+  #[serde(default)]
+  pub mode: Mode,
+  /// Relevance hint for compressors; default: the latest user text. Compressed forms are
+  /// memoized by content on first compression, so a changing query never rewrites history.
+  #[serde(default)]
+  pub query: Option<String>,
+  /// Blocks with fewer tokens than this are left alone.
+  #[serde(default = "default_min_tokens")]
+  pub min_tokens: usize,
+  /// Protections.
+  #[serde(default)]
+  pub protect: Protect,
+  /// Bodies larger than this (bytes) are refused with `INPUT_TOO_LARGE`.
+  #[serde(default = "default_max_input_bytes")]
+  pub max_input_bytes: usize,
+}
+
+fn default_min_tokens() -> usize {
+  DEFAULT_MIN_TOKENS
+}
+
+fn default_max_input_bytes() -> usize {
+  headroom_core::limits::DEFAULT_MAX_INPUT_BYTES
+}
+
+/// Default `minTokens`: blocks under this many tokens are not worth a transform.
+pub const DEFAULT_MIN_TOKENS: usize = 250;
+
+impl Default for Options {
+  fn default() -> Self {
+    Self {
+      model: None,
+      provider: ProviderHint::Auto,
+      mode: Mode::Balanced,
+      query: None,
+      min_tokens: DEFAULT_MIN_TOKENS,
+      protect: Protect::default(),
+      max_input_bytes: default_max_input_bytes(),
+    }
+  }
+}
+
+impl Options {
+  /// Parses options from JSON text (`null` or empty means defaults). Unknown keys and
+  /// wrong types are `INVALID_OPTION` errors that name the key.
+  pub fn from_json(json: &str) -> Result<Self> {
+    let trimmed = json.trim();
+    if trimmed.is_empty() || trimmed == "null" {
+      return Ok(Self::default());
+    }
+    serde_json::from_str(trimmed)
+      .map_err(|e| Error::invalid_option(format!("invalid options: {e}")))
+  }
+
+  /// Whether `tool` is protected by name.
+  pub fn tool_is_protected(&self, tool: &str) -> bool {
+    self
+      .protect
+      .tools
+      .iter()
+      .any(|pattern| glob_match_ci(pattern, tool))
+  }
+}
+
+/// Case-insensitive glob match where `*` matches any run of characters.
+fn glob_match_ci(pattern: &str, text: &str) -> bool {
+  let p: Vec<char> = pattern.chars().flat_map(char::to_lowercase).collect();
+  let t: Vec<char> = text.chars().flat_map(char::to_lowercase).collect();
+  let (mut pi, mut ti, mut star, mut mark) = (0, 0, None, 0);
+  while ti < t.len() {
+    if pi < p.len() && p[pi] == '*' {
+      star = Some(pi);
+      pi += 1;
+      mark = ti;
+    } else if pi < p.len() && p[pi] == t[ti] {
+      pi += 1;
+      ti += 1;
+    } else if let Some(s) = star {
+      pi = s + 1;
+      mark += 1;
+      ti = mark;
+    } else {
+      return false;
+    }
+  }
+  p[pi..].iter().all(|&c| c == '*')
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn defaults_from_empty_and_null() {
+    assert_eq!(Options::from_json("").unwrap(), Options::default());
+    assert_eq!(Options::from_json("null").unwrap(), Options::default());
+    assert_eq!(Options::from_json("{}").unwrap(), Options::default());
+  }
+
+  #[test]
+  fn parses_camel_case_fields() {
+    let o = Options::from_json(
+      r#"{"model":"gpt-4o","provider":"openai-responses","mode":"lossless","minTokens":10,
+          "protect":{"tools":["Read","mcp__*"],"recentMessages":2}}"#,
+    )
+    .unwrap();
+    assert_eq!(o.provider, ProviderHint::OpenaiResponses);
+    assert_eq!(o.mode, Mode::Lossless);
+    assert_eq!(o.min_tokens, 10);
+    assert_eq!(o.protect.recent_messages, 2);
+    assert!(o.tool_is_protected("read"));
+    assert!(o.tool_is_protected("mcp__github__search"));
+    assert!(!o.tool_is_protected("Bash"));
+  }
+
+  #[test]
+  fn unknown_keys_and_bad_values_are_invalid_option() {
+    for bad in [
+      r#"{"mdoe":"lossless"}"#,
+      r#"{"mode":"extreme"}"#,
+      r#"{"minTokens":-1}"#,
+      "[1]",
+    ] {
+      let e = Options::from_json(bad).unwrap_err();
+      assert_eq!(e.code.as_str(), "INVALID_OPTION", "{bad}");
+    }
+  }
+
+  #[test]
+  fn glob() {
+    assert!(glob_match_ci("*", ""));
+    assert!(glob_match_ci("a*c", "abbbc"));
+    assert!(!glob_match_ci("a*c", "abbb"));
+    assert!(glob_match_ci("*search*", "web_SEARCH_tool"));
+  }
+}

@@ -1,0 +1,191 @@
+//! Which blocks may be compressed, and the reason for every one that is not.
+
+use crate::options::Options;
+use crate::walk::{Item, ItemKind, Payload, Role};
+
+/// Why a block was left as it was. The string forms are part of the public contract
+/// (`CompressResult.skipped[].reason`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum SkipReason {
+  /// User text is never compressed by default (instructions, CLAUDE.md, questions).
+  UserText,
+  /// System / developer prompts are never compressed.
+  SystemText,
+  /// Assistant text is never compressed.
+  AssistantText,
+  /// `thinking` / `redacted_thinking` / reasoning: signed, must stay byte-exact.
+  Thinking,
+  /// Tool calls (ids, names, arguments) are never edited.
+  ToolCall,
+  /// Images, documents, audio, files.
+  Media,
+  /// Server-side tool blocks.
+  ServerTool,
+  /// Tool definitions.
+  ToolDefinitions,
+  /// A block type we do not know: passed through byte-identical.
+  UnknownBlockType,
+  /// The tool is in `protect.tools`.
+  ExcludedTool,
+  /// Within the last `protect.recentMessages` messages.
+  ProtectedRecent,
+  /// `is_error: true`, or a short output full of error keywords: kept verbatim.
+  ErrorOutput,
+  /// Fewer tokens than `minTokens`.
+  BelowMinTokens,
+  /// Already holds a headroom marker (never compress twice, never compress retrieve output).
+  AlreadyCompressed,
+  /// No compressor for this content type (yet).
+  NoCompressor,
+  /// A compressor ran but saved no tokens (the inflation guard).
+  NoGain,
+  /// A tool result with no text (empty, or only media).
+  NoText,
+}
+
+impl SkipReason {
+  /// The public string form.
+  pub fn as_str(self) -> &'static str {
+    match self {
+      SkipReason::UserText => "user_text",
+      SkipReason::SystemText => "system_text",
+      SkipReason::AssistantText => "assistant_text",
+      SkipReason::Thinking => "thinking",
+      SkipReason::ToolCall => "tool_call",
+      SkipReason::Media => "media",
+      SkipReason::ServerTool => "server_tool",
+      SkipReason::ToolDefinitions => "tool_definitions",
+      SkipReason::UnknownBlockType => "unknown_block_type",
+      SkipReason::ExcludedTool => "excluded_tool",
+      SkipReason::ProtectedRecent => "protected_recent",
+      SkipReason::ErrorOutput => "error_output",
+      SkipReason::BelowMinTokens => "below_min_tokens",
+      SkipReason::AlreadyCompressed => "already_compressed",
+      SkipReason::NoCompressor => "no_compressor",
+      SkipReason::NoGain => "no_gain",
+      SkipReason::NoText => "no_text",
+    }
+  }
+}
+
+/// The structural decision (before reading the text): may this item be compressed?
+pub fn structural(item: &Item<'_>, opts: &Options, message_count: usize) -> Result<(), SkipReason> {
+  match &item.kind {
+    ItemKind::ToolResult => {}
+    ItemKind::Text => {
+      return Err(match item.role {
+        Role::User => SkipReason::UserText,
+        Role::Assistant => SkipReason::AssistantText,
+        Role::Tool => return Ok(()),
+        _ => SkipReason::SystemText,
+      });
+    }
+    ItemKind::ToolCall => return Err(SkipReason::ToolCall),
+    ItemKind::Thinking | ItemKind::RedactedThinking | ItemKind::Reasoning => {
+      return Err(SkipReason::Thinking);
+    }
+    ItemKind::Media => return Err(SkipReason::Media),
+    ItemKind::ServerTool => return Err(SkipReason::ServerTool),
+    ItemKind::ToolDefinitions => return Err(SkipReason::ToolDefinitions),
+    ItemKind::Unknown(_) => return Err(SkipReason::UnknownBlockType),
+  }
+  if !matches!(item.payload, Payload::Str(_)) {
+    return Err(SkipReason::NoText);
+  }
+  if item
+    .tool_name
+    .as_deref()
+    .is_some_and(|t| opts.tool_is_protected(t))
+  {
+    return Err(SkipReason::ExcludedTool);
+  }
+  if let Some(i) = item.message
+    && opts.protect.recent_messages > 0
+    && i + opts.protect.recent_messages >= message_count
+  {
+    return Err(SkipReason::ProtectedRecent);
+  }
+  if item.is_error {
+    return Err(SkipReason::ErrorOutput);
+  }
+  Ok(())
+}
+
+/// Error keywords: a short output holding two or more distinct ones is an error report and
+/// stays verbatim (the model needs every character of it).
+const ERROR_KEYWORDS: [&str; 14] = [
+  "error",
+  "exception",
+  "traceback",
+  "failed",
+  "failure",
+  "fatal",
+  "panic",
+  "panicked",
+  "segmentation fault",
+  "denied",
+  "not found",
+  "no such file",
+  "cannot",
+  "abort",
+];
+
+/// Outputs up to this many bytes are checked for error keywords.
+pub const ERROR_OUTPUT_MAX_BYTES: usize = 8000;
+
+/// Whether `text` looks like a short error report.
+pub fn looks_like_error_output(text: &str) -> bool {
+  if text.len() > ERROR_OUTPUT_MAX_BYTES {
+    return false;
+  }
+  let lower = text.to_ascii_lowercase();
+  ERROR_KEYWORDS
+    .iter()
+    .filter(|k| lower.contains(*k))
+    .take(2)
+    .count()
+    >= 2
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn error_outputs() {
+    assert!(looks_like_error_output(
+      "Traceback (most recent call last):\nValueError: bad"
+    ));
+    assert!(looks_like_error_output(
+      "error: could not compile `x`\nfailed"
+    ));
+    assert!(!looks_like_error_output("all 12 tests passed"));
+    assert!(!looks_like_error_output(&"error failed ".repeat(1000)));
+  }
+
+  #[test]
+  fn reasons_are_snake_case_and_unique() {
+    use SkipReason::*;
+    let all = [
+      UserText,
+      SystemText,
+      AssistantText,
+      Thinking,
+      ToolCall,
+      Media,
+      ServerTool,
+      ToolDefinitions,
+      UnknownBlockType,
+      ExcludedTool,
+      ProtectedRecent,
+      ErrorOutput,
+      BelowMinTokens,
+      AlreadyCompressed,
+      NoCompressor,
+      NoGain,
+      NoText,
+    ];
+    let set: std::collections::HashSet<_> = all.iter().map(|r| r.as_str()).collect();
+    assert_eq!(set.len(), all.len());
+  }
+}

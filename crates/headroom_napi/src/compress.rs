@@ -1,0 +1,185 @@
+//! Request compression: sync entry points for small inputs, libuv tasks for large ones.
+
+use std::sync::LazyLock;
+
+use headroom_core::Error as CoreError;
+use headroom_messages::memo::InMemoryMemo;
+use headroom_messages::options::Options;
+use napi::bindgen_prelude::{AbortSignal, AsyncTask, Buffer, Either};
+use napi::{Env, Task};
+use napi_derive::napi;
+
+use crate::error::{BindingError, error_envelope, guard, to_js};
+
+/// The process-wide memo of compressed forms (bounded LRU).
+static MEMO: LazyLock<InMemoryMemo> = LazyLock::new(InMemoryMemo::default);
+
+fn bytes(input: &Either<Buffer, String>) -> &[u8] {
+  match input {
+    Either::A(buf) => buf.as_ref(),
+    Either::B(s) => s.as_bytes(),
+  }
+}
+
+fn options(json: Option<&str>) -> Result<Options, CoreError> {
+  Options::from_json(json.unwrap_or(""))
+}
+
+fn run_compress(input: &[u8], opts_json: Option<&str>) -> Result<String, CoreError> {
+  guard(|| {
+    let opts = options(opts_json)?;
+    Ok(headroom_messages::compress_request(input, &opts, &*MEMO)?.to_json())
+  })
+}
+
+fn run_compress_body(
+  input: &[u8],
+  opts_json: Option<&str>,
+) -> Result<(Vec<u8>, String), CoreError> {
+  guard(|| {
+    let opts = options(opts_json)?;
+    let out = headroom_messages::compress_request(input, &opts, &*MEMO)?;
+    let report = serde_json::to_string(&out.report)
+      .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))?;
+    Ok((out.body, report))
+  })
+}
+
+/// Compresses a request body or message array (JSON text or UTF-8 bytes). Returns the
+/// result as JSON: the report plus `body` (or `messages` for an array) holding the output.
+#[napi(catch_unwind)]
+pub fn compress_json(
+  input: Either<Buffer, String>,
+  options: Option<String>,
+) -> Result<String, BindingError> {
+  run_compress(bytes(&input), options.as_deref()).map_err(to_js)
+}
+
+/// The libuv task behind `compressJsonAsync`.
+pub struct CompressTask {
+  input: Vec<u8>,
+  options: Option<String>,
+}
+
+impl Task for CompressTask {
+  type Output = String;
+  type JsValue = String;
+
+  fn compute(&mut self) -> napi::Result<String> {
+    let input = std::mem::take(&mut self.input);
+    Ok(run_compress(&input, self.options.as_deref()).unwrap_or_else(|e| error_envelope(&e)))
+  }
+
+  fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+    Ok(output)
+  }
+}
+
+/// `compressJson` on the libuv thread pool. Resolves to the result JSON, or to
+/// `{"error":{"code","message"}}` (rethrown with its code by `index.ts`).
+#[napi(ts_return_type = "Promise<string>")]
+pub fn compress_json_async(
+  input: Either<Buffer, String>,
+  options: Option<String>,
+  signal: Option<AbortSignal>,
+) -> AsyncTask<CompressTask> {
+  let input = bytes(&input).to_vec();
+  AsyncTask::with_optional_signal(CompressTask { input, options }, signal)
+}
+
+/// A compressed request body.
+#[napi(object)]
+pub struct BindingBodyResult {
+  /// The output body; byte-identical to the input outside edited strings.
+  pub body: Option<Buffer>,
+  /// The report as JSON (`tokensBefore`, `transforms`, `skipped`, ...), or the error
+  /// envelope when `body` is absent.
+  pub report: String,
+}
+
+/// Compresses a request body by byte-range splicing: every byte outside the edited
+/// strings is identical to the input. Throws on errors (with `code`).
+#[napi(catch_unwind)]
+pub fn compress_body(
+  input: Either<Buffer, String>,
+  options: Option<String>,
+) -> Result<BindingBodyResult, BindingError> {
+  let (body, report) = run_compress_body(bytes(&input), options.as_deref()).map_err(to_js)?;
+  Ok(BindingBodyResult {
+    body: Some(body.into()),
+    report,
+  })
+}
+
+/// The libuv task behind `compressBodyAsync`.
+pub struct CompressBodyTask {
+  input: Vec<u8>,
+  options: Option<String>,
+}
+
+impl Task for CompressBodyTask {
+  type Output = Result<(Vec<u8>, String), String>;
+  type JsValue = BindingBodyResult;
+
+  fn compute(&mut self) -> napi::Result<Self::Output> {
+    let input = std::mem::take(&mut self.input);
+    Ok(run_compress_body(&input, self.options.as_deref()).map_err(|e| error_envelope(&e)))
+  }
+
+  fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<BindingBodyResult> {
+    Ok(match output {
+      Ok((body, report)) => BindingBodyResult {
+        body: Some(body.into()),
+        report,
+      },
+      Err(envelope) => BindingBodyResult {
+        body: None,
+        report: envelope,
+      },
+    })
+  }
+}
+
+/// `compressBody` on the libuv thread pool; errors come back as data (`body` absent).
+#[napi(ts_return_type = "Promise<BindingBodyResult>")]
+pub fn compress_body_async(
+  input: Either<Buffer, String>,
+  options: Option<String>,
+  signal: Option<AbortSignal>,
+) -> AsyncTask<CompressBodyTask> {
+  let input = bytes(&input).to_vec();
+  AsyncTask::with_optional_signal(CompressBodyTask { input, options }, signal)
+}
+
+/// Compresses one text (not a request). Returns the `TextResult` as JSON.
+#[napi(catch_unwind)]
+pub fn compress_text_json(text: String, options: Option<String>) -> Result<String, BindingError> {
+  guard(|| {
+    let opts = options_or_default(options.as_deref())?;
+    let report = headroom_messages::compress_text(&text, &opts, &*MEMO);
+    serde_json::to_string(&report)
+      .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))
+  })
+  .map_err(to_js)
+}
+
+fn options_or_default(json: Option<&str>) -> Result<Options, CoreError> {
+  options(json)
+}
+
+/// Counts the tokens of a request body or message array, per-message framing included.
+#[napi(catch_unwind)]
+pub fn count_message_tokens(
+  input: Either<Buffer, String>,
+  model: Option<String>,
+) -> Result<u32, BindingError> {
+  guard(|| {
+    headroom_messages::count_request(
+      bytes(&input),
+      model.as_deref(),
+      headroom_core::limits::DEFAULT_MAX_INPUT_BYTES,
+    )
+    .map(|n| n as u32)
+  })
+  .map_err(to_js)
+}
