@@ -227,10 +227,10 @@ fn compress_one(
   if o200k < opts.min_tokens {
     return Err((SkipReason::BelowMinTokens, None));
   }
-  if looks_like_error_output(text) {
+  let detection = detect(text);
+  if looks_like_error_output(text, &detection) {
     return Err((SkipReason::ErrorOutput, None));
   }
-  let detection = detect(text);
   let content_type = detection.kind.as_str();
   let language = detection.language.map(|l| l.as_str());
   let key = memo_key(opts.mode, text);

@@ -1,5 +1,7 @@
 //! Which blocks may be compressed, and the reason for every one that is not.
 
+use headroom_detect::{ContentType, Detection};
+
 use crate::options::Options;
 use crate::walk::{Item, ItemKind, Payload, Role};
 
@@ -111,8 +113,7 @@ pub fn structural(item: &Item<'_>, opts: &Options, message_count: usize) -> Resu
   Ok(())
 }
 
-/// Error keywords: a short output holding two or more distinct ones is an error report and
-/// stays verbatim (the model needs every character of it).
+/// Error keywords (lowercase).
 const ERROR_KEYWORDS: [&str; 14] = [
   "error",
   "exception",
@@ -130,37 +131,75 @@ const ERROR_KEYWORDS: [&str; 14] = [
   "abort",
 ];
 
-/// Outputs up to this many bytes are checked for error keywords.
+/// Outputs up to this many bytes are checked for being error reports.
 pub const ERROR_OUTPUT_MAX_BYTES: usize = 8000;
 
-/// Whether `text` looks like a short error report.
-pub fn looks_like_error_output(text: &str) -> bool {
+/// Whether `text` is a short error report that must stay verbatim (the model needs every
+/// character of it): a stack trace; a JSON object with a top-level `error`/`errors` key; or
+/// text whose first line names an error and that holds two or more distinct error
+/// keywords. Data that merely *mentions* errors (log rows, search hits) is not an error
+/// report.
+pub fn looks_like_error_output(text: &str, detection: &Detection) -> bool {
   if text.len() > ERROR_OUTPUT_MAX_BYTES {
     return false;
   }
-  let lower = text.to_ascii_lowercase();
-  ERROR_KEYWORDS
-    .iter()
-    .filter(|k| lower.contains(*k))
-    .take(2)
-    .count()
-    >= 2
+  match detection.kind {
+    ContentType::StackTrace => true,
+    ContentType::Json => is_json_error_object(text),
+    ContentType::JsonLines => false,
+    _ => {
+      let lower = text.to_ascii_lowercase();
+      let first_line = lower.lines().find(|l| !l.trim().is_empty()).unwrap_or("");
+      ERROR_KEYWORDS.iter().any(|k| first_line.contains(k))
+        && ERROR_KEYWORDS
+          .iter()
+          .filter(|k| lower.contains(*k))
+          .take(2)
+          .count()
+          >= 2
+    }
+  }
+}
+
+fn is_json_error_object(text: &str) -> bool {
+  if !text.trim_start().starts_with('{') {
+    return false;
+  }
+  serde_json::from_str::<std::collections::HashMap<String, serde::de::IgnoredAny>>(text)
+    .is_ok_and(|m| m.contains_key("error") || m.contains_key("errors"))
 }
 
 #[cfg(test)]
 mod tests {
   use super::*;
 
+  fn check(text: &str) -> bool {
+    looks_like_error_output(text, &headroom_detect::detect(text))
+  }
+
   #[test]
   fn error_outputs() {
-    assert!(looks_like_error_output(
-      "Traceback (most recent call last):\nValueError: bad"
+    assert!(check(
+      "Traceback (most recent call last):\n  File \"a.py\", line 1, in <module>\nValueError: bad"
     ));
-    assert!(looks_like_error_output(
-      "error: could not compile `x`\nfailed"
+    assert!(check(
+      "error: could not compile `x`\n\nCaused by: process failed"
     ));
-    assert!(!looks_like_error_output("all 12 tests passed"));
-    assert!(!looks_like_error_output(&"error failed ".repeat(1000)));
+    assert!(check(
+      r#"{"error": {"type": "not_found", "message": "no such repo"}}"#
+    ));
+    assert!(!check("all 12 tests passed"));
+    assert!(!check(&"error failed ".repeat(1000)));
+  }
+
+  #[test]
+  fn data_that_mentions_errors_is_not_an_error_report() {
+    assert!(!check(
+      r#"[{"title": "Error handling guide", "status": "failed"}, {"title": "x", "status": "ok"}]"#
+    ));
+    assert!(!check(
+      "2025-01-01 INFO started\n2025-01-01 ERROR request failed: timeout\n2025-01-01 INFO done"
+    ));
   }
 
   #[test]
