@@ -1,4 +1,4 @@
-//! Detection throughput: `cargo run -p headroom_detect --example throughput --release`.
+//! Detection throughput: `cargo run -p headroom_detect --example detect_throughput --release`.
 //!
 //! Reports MB/s of `detect` over 4 KiB chunks of a mixed buffer (loghub logs, corpus JSON,
 //! this crate's sources), and the latency of `detect` on 100 MB inputs (which only sample).
