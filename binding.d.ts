@@ -91,6 +91,20 @@ export declare function detectSections(text: string): Array<BindingSection>
 /** Token ids of `text` in an encoding (`o200k_base` or `cl100k_base`). */
 export declare function encodeTokens(text: string, encoding?: string | undefined | null): Array<number>
 
+/**
+ * Diagnostics probe for the panic boundary: panics inside the native code on purpose
+ * (`"sync"`: in this call; anything else: inside a libuv task) so tests can check that a Rust
+ * panic surfaces as a JS error with code `INTERNAL` and the process survives. Not part of
+ * the public TypeScript API.
+ */
+export declare function internalPanicProbe(kind: string): void
+
+/**
+ * The libuv counterpart of [`internal_panic_probe`]: resolves to the error envelope that a
+ * panic inside a task becomes.
+ */
+export declare function internalPanicProbeAsync(): Promise<string>
+
 /** The registry entry `model` resolves to, as JSON. */
 export declare function lookupModelJson(model: string): string
 

@@ -222,7 +222,8 @@ export declare function compress(input: Message[], opts?: CompressOptions): Comp
 export declare function compress(input: RequestBody, opts?: CompressOptions): CompressResult<RequestBody>;
 /**
  * {@link compress} on the libuv thread pool: the event loop stays free while big inputs
- * are compressed. Rejects with {@link HeadroomError}.
+ * are compressed. Rejects with {@link HeadroomError}, or with an `AbortError` when `signal`
+ * aborts before the work starts.
  */
 export declare function compressAsync(input: Message[], opts?: CompressOptions, signal?: AbortSignal): Promise<CompressResult<Message[]>>;
 export declare function compressAsync(input: RequestBody, opts?: CompressOptions, signal?: AbortSignal): Promise<CompressResult<RequestBody>>;

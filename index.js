@@ -91,6 +91,12 @@ function rethrow(e) {
     }
     throw new HeadroomError('INTERNAL', `native call failed: ${String(err?.message ?? e)}`);
 }
+/** Like {@link rethrow}, but lets an abort rejection through as it is. */
+function rethrowUnlessAbort(e) {
+    if (e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.message)))
+        throw e;
+    rethrow(e);
+}
 function call(f) {
     try {
         return f();
@@ -146,8 +152,14 @@ function compress(input, opts) {
 async function compressAsync(input, opts, signal) {
     const json = requestJson(input);
     const options = optionsJson(opts);
-    const out = await native.compressJsonAsync(json, options, signal).catch(rethrow);
+    throwIfAborted(signal);
+    const out = await native.compressJsonAsync(json, options, signal).catch(rethrowUnlessAbort);
     return finish(out);
+}
+/** Rejects like Node's own APIs when `signal` is already aborted (napi only sees later aborts). */
+function throwIfAborted(signal) {
+    if (signal?.aborted)
+        throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError');
 }
 function finish(json) {
     const result = parseResult(json);
@@ -170,7 +182,8 @@ function compressBody(body, opts) {
 async function compressBodyAsync(body, opts, signal) {
     const input = bodyInput(body);
     const options = optionsJson(opts);
-    const out = await native.compressBodyAsync(input, options, signal).catch(rethrow);
+    throwIfAborted(signal);
+    const out = await native.compressBodyAsync(input, options, signal).catch(rethrowUnlessAbort);
     if (!out.body)
         parseResult(out.report);
     return { body: out.body, report: JSON.parse(out.report) };

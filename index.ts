@@ -301,6 +301,12 @@ function rethrow(e: unknown): never {
   throw new HeadroomError('INTERNAL', `native call failed: ${String(err?.message ?? e)}`)
 }
 
+/** Like {@link rethrow}, but lets an abort rejection through as it is. */
+function rethrowUnlessAbort(e: unknown): never {
+  if (e instanceof Error && (e.name === 'AbortError' || /abort/i.test(e.message))) throw e
+  rethrow(e)
+}
+
 function call<T>(f: () => T): T {
   try {
     return f()
@@ -377,7 +383,8 @@ export function compress(input: Message[] | RequestBody, opts?: CompressOptions)
 
 /**
  * {@link compress} on the libuv thread pool: the event loop stays free while big inputs
- * are compressed. Rejects with {@link HeadroomError}.
+ * are compressed. Rejects with {@link HeadroomError}, or with an `AbortError` when `signal`
+ * aborts before the work starts.
  */
 export function compressAsync(input: Message[], opts?: CompressOptions, signal?: AbortSignal): Promise<CompressResult<Message[]>>
 export function compressAsync(input: RequestBody, opts?: CompressOptions, signal?: AbortSignal): Promise<CompressResult<RequestBody>>
@@ -388,8 +395,14 @@ export async function compressAsync(
 ): Promise<CompressResult> {
   const json = requestJson(input)
   const options = optionsJson(opts)
-  const out = await native.compressJsonAsync(json, options, signal).catch(rethrow)
+  throwIfAborted(signal)
+  const out = await native.compressJsonAsync(json, options, signal).catch(rethrowUnlessAbort)
   return finish(out)
+}
+
+/** Rejects like Node's own APIs when `signal` is already aborted (napi only sees later aborts). */
+function throwIfAborted(signal: AbortSignal | undefined): void {
+  if (signal?.aborted) throw signal.reason ?? new DOMException('This operation was aborted', 'AbortError')
 }
 
 function finish(json: string): CompressResult {
@@ -419,7 +432,8 @@ export async function compressBodyAsync(
 ): Promise<BodyResult> {
   const input = bodyInput(body)
   const options = optionsJson(opts)
-  const out = await native.compressBodyAsync(input, options, signal).catch(rethrow)
+  throwIfAborted(signal)
+  const out = await native.compressBodyAsync(input, options, signal).catch(rethrowUnlessAbort)
   if (!out.body) parseResult(out.report)
   return { body: out.body as Buffer, report: JSON.parse(out.report) as CompressReport }
 }

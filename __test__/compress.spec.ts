@@ -285,3 +285,26 @@ test('text that already carries a marker is never compressed again', (t) => {
   t.is(r.transforms.length, 0)
   t.is(r.skipped.find((s) => s.path === '/messages/3/content')?.reason, 'already_compressed')
 })
+
+test('a Rust panic becomes an INTERNAL error, sync and inside a libuv task; the process survives', async (t) => {
+  // The probe is a native diagnostics export, not part of the typed API.
+  const native = require('../binding.js') as {
+    internalPanicProbe(kind: string): void
+    internalPanicProbeAsync(): Promise<string>
+  }
+  const e = t.throws(() => native.internalPanicProbe('sync')) as Error & { code?: string }
+  t.is(e.code, 'INTERNAL')
+  t.regex(e.message, /panic/)
+  const envelope = JSON.parse(await native.internalPanicProbeAsync())
+  t.is(envelope.error.code, 'INTERNAL')
+  t.regex(envelope.error.message, /panic probe \(async\)/)
+  t.is(countTokens('still alive'), 2)
+})
+
+test('an aborted async call rejects and leaves the addon usable', async (t) => {
+  const controller = new AbortController()
+  controller.abort()
+  const e = await t.throwsAsync(compressAsync(openaiChatBody(), undefined, controller.signal), { any: true })
+  t.is((e as { name?: string }).name, 'AbortError')
+  t.is((await compressAsync(openaiChatBody())).transforms.length, 1)
+})

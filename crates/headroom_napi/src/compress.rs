@@ -183,3 +183,22 @@ pub fn count_message_tokens(
   })
   .map_err(to_js)
 }
+
+/// A task that panics in `compute`, for [`crate::internal_panic_probe_async`].
+pub struct PanicProbeTask;
+
+impl Task for PanicProbeTask {
+  type Output = String;
+  type JsValue = String;
+
+  fn compute(&mut self) -> napi::Result<String> {
+    Ok(
+      guard(|| -> Result<String, CoreError> { panic!("panic probe (async)") })
+        .unwrap_or_else(|e| error_envelope(&e)),
+    )
+  }
+
+  fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+    Ok(output)
+  }
+}

@@ -28,3 +28,25 @@ use napi_derive::napi;
 pub fn native_version() -> &'static str {
   env!("CARGO_PKG_VERSION")
 }
+
+/// Diagnostics probe for the panic boundary: panics inside the native code on purpose
+/// (`"sync"`: in this call; anything else: inside a libuv task) so tests can check that a Rust
+/// panic surfaces as a JS error with code `INTERNAL` and the process survives. Not part of
+/// the public TypeScript API.
+#[napi(catch_unwind)]
+pub fn internal_panic_probe(kind: String) -> Result<(), error::BindingError> {
+  error::guard(|| {
+    if kind == "sync" {
+      panic!("panic probe (sync)");
+    }
+    Ok(())
+  })
+  .map_err(error::to_js)
+}
+
+/// The libuv counterpart of [`internal_panic_probe`]: resolves to the error envelope that a
+/// panic inside a task becomes.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn internal_panic_probe_async() -> napi::bindgen_prelude::AsyncTask<compress::PanicProbeTask> {
+  napi::bindgen_prelude::AsyncTask::new(compress::PanicProbeTask)
+}
