@@ -138,6 +138,7 @@ export type SkipReason =
   | 'server_tool'
   | 'tool_definitions'
   | 'unknown_block_type'
+  | 'unknown_role'
   | 'excluded_tool'
   | 'protected_recent'
   | 'error_output'

@@ -121,8 +121,10 @@ pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result
   for item in &walked.items {
     // Tool-result strings are decoded once and counted once (o200k, then the model's
     // count derived from it where the model's counting is based on o200k).
+    // A string serde cannot decode (a lone UTF-16 surrogate escape such as `"\ud83d"`:
+    // valid JSON, and what JS emits for an emoji cut in half) is left as it is.
     let decoded = match (&item.kind, item.payload) {
-      (ItemKind::ToolResult, Payload::Str(raw)) => Some(raw::decode_string(raw, &item.path)?),
+      (ItemKind::ToolResult, Payload::Str(raw)) => raw::decode_string(raw, &item.path).ok(),
       _ => None,
     };
     let o200k = decoded.as_deref().map(Counter::o200k);
@@ -149,6 +151,12 @@ pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result
     }
     let (Payload::Str(raw), Some(text), Some(o200k)) = (item.payload, decoded.as_deref(), o200k)
     else {
+      // Every eligible item ends up in `transforms` or `skipped`: never silently.
+      let detail = match item.payload {
+        Payload::Str(_) => "undecodable string (lone surrogate)",
+        _ => "no text payload",
+      };
+      skipped.push(skip(SkipReason::NoText, Some(detail.into())));
       continue;
     };
     match compress_one(text, o200k, opts, query, memo, &counter) {

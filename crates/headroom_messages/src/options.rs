@@ -52,7 +52,9 @@ pub struct Protect {
   #[serde(default)]
   pub tools: Vec<String>,
   /// The last N messages are never compressed. Default 0: the newest tool result is the
-  /// one most worth compressing, and compressing it once keeps history stable.
+  /// one most worth compressing, and compressing it once keeps history stable. With N > 0 a
+  /// block sent uncompressed while recent is compressed in a later request, which rewrites
+  /// history the provider may have cached: leave it at 0 behind a prompt cache.
   #[serde(default)]
   pub recent_messages: usize,
 }

@@ -27,6 +27,8 @@ pub enum SkipReason {
   ToolDefinitions,
   /// A block type we do not know: passed through byte-identical.
   UnknownBlockType,
+  /// Text in a message whose role we do not know: passed through byte-identical.
+  UnknownRole,
   /// The tool is in `protect.tools`.
   ExcludedTool,
   /// Within the last `protect.recentMessages` messages.
@@ -58,6 +60,7 @@ impl SkipReason {
       SkipReason::ServerTool => "server_tool",
       SkipReason::ToolDefinitions => "tool_definitions",
       SkipReason::UnknownBlockType => "unknown_block_type",
+      SkipReason::UnknownRole => "unknown_role",
       SkipReason::ExcludedTool => "excluded_tool",
       SkipReason::ProtectedRecent => "protected_recent",
       SkipReason::ErrorOutput => "error_output",
@@ -78,8 +81,10 @@ pub fn structural(item: &Item<'_>, opts: &Options, message_count: usize) -> Resu
       return Err(match item.role {
         Role::User => SkipReason::UserText,
         Role::Assistant => SkipReason::AssistantText,
-        Role::Tool => return Ok(()),
-        _ => SkipReason::SystemText,
+        Role::System | Role::Developer => SkipReason::SystemText,
+        // The walker turns tool-role text into `ToolResult`; a role we do not know is left
+        // alone like an unknown block.
+        Role::Tool | Role::Other => SkipReason::UnknownRole,
       });
     }
     ItemKind::ToolCall => return Err(SkipReason::ToolCall),
@@ -215,6 +220,7 @@ mod tests {
       ServerTool,
       ToolDefinitions,
       UnknownBlockType,
+      UnknownRole,
       ExcludedTool,
       ProtectedRecent,
       ErrorOutput,

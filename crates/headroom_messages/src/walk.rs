@@ -300,7 +300,12 @@ struct Walker<'a> {
 }
 
 impl<'a> Walker<'a> {
-  fn push(&mut self, item: Item<'a>) {
+  fn push(&mut self, mut item: Item<'a>) {
+    // Text spoken by a tool (e.g. a Responses `message` item with `role: "tool"`) is a tool
+    // output wherever it appears.
+    if item.kind == ItemKind::Text && item.role == Role::Tool {
+      item.kind = ItemKind::ToolResult;
+    }
     self.items.push(item);
   }
 
