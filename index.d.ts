@@ -90,7 +90,7 @@ export interface Transform {
     memoized: boolean;
 }
 /** Why a block was left as it was. */
-export type SkipReason = 'user_text' | 'system_text' | 'assistant_text' | 'thinking' | 'tool_call' | 'media' | 'server_tool' | 'tool_definitions' | 'unknown_block_type' | 'excluded_tool' | 'protected_recent' | 'error_output' | 'below_min_tokens' | 'already_compressed' | 'no_compressor' | 'no_gain' | 'no_text';
+export type SkipReason = 'user_text' | 'system_text' | 'assistant_text' | 'thinking' | 'tool_call' | 'media' | 'server_tool' | 'tool_definitions' | 'unknown_block_type' | 'unknown_role' | 'excluded_tool' | 'protected_recent' | 'error_output' | 'below_min_tokens' | 'already_compressed' | 'no_compressor' | 'no_gain' | 'no_text';
 /** One block left as it was, and why. */
 export interface Skip {
     /** JSON-pointer path of the block (or its text). */
