@@ -116,3 +116,9 @@ export declare function modelsJson(): string
 
 /** The version of the native addon. */
 export declare function nativeVersion(): string
+
+/**
+ * Builds the embedded tokenizer tables now (o200k_base and cl100k_base), so the first
+ * counting call is not the one that pays for it. Idempotent.
+ */
+export declare function warmup(): void

@@ -852,3 +852,4 @@ module.exports.lookupModelJson = nativeBinding.lookupModelJson
 module.exports.markerPatternSource = nativeBinding.markerPatternSource
 module.exports.modelsJson = nativeBinding.modelsJson
 module.exports.nativeVersion = nativeBinding.nativeVersion
+module.exports.warmup = nativeBinding.warmup

@@ -247,6 +247,11 @@ export declare function compressText(text: string, opts?: TextOptions): TextResu
  * estimated as documented in {@link models}.
  */
 export declare function countTokens(text: string, model?: string): number;
+/**
+ * Builds the embedded tokenizer tables (tens of milliseconds, once per process) so that no
+ * later call pays for it. Optional: everything initialises lazily on first use.
+ */
+export declare function warmup(): void;
 /** Token ids of `text` (o200k_base by default). */
 export declare function encode(text: string, encoding?: 'o200k_base' | 'cl100k_base'): number[];
 /**

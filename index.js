@@ -40,6 +40,7 @@ exports.compressBody = compressBody;
 exports.compressBodyAsync = compressBodyAsync;
 exports.compressText = compressText;
 exports.countTokens = countTokens;
+exports.warmup = warmup;
 exports.encode = encode;
 exports.countMessageTokens = countMessageTokens;
 exports.models = models;
@@ -207,6 +208,13 @@ function compressText(text, opts) {
 function countTokens(text, model) {
     requireString(text, 'text');
     return call(() => native.countTokens(text, model));
+}
+/**
+ * Builds the embedded tokenizer tables (tens of milliseconds, once per process) so that no
+ * later call pays for it. Optional: everything initialises lazily on first use.
+ */
+function warmup() {
+    call(() => native.warmup());
 }
 /** Token ids of `text` (o200k_base by default). */
 function encode(text, encoding = 'o200k_base') {

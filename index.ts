@@ -462,6 +462,14 @@ export function countTokens(text: string, model?: string): number {
   return call(() => native.countTokens(text, model))
 }
 
+/**
+ * Builds the embedded tokenizer tables (tens of milliseconds, once per process) so that no
+ * later call pays for it. Optional: everything initialises lazily on first use.
+ */
+export function warmup(): void {
+  call(() => native.warmup())
+}
+
 /** Token ids of `text` (o200k_base by default). */
 export function encode(text: string, encoding: 'o200k_base' | 'cl100k_base' = 'o200k_base'): number[] {
   requireString(text, 'text')

@@ -4,7 +4,7 @@ import test from 'ava'
 import { encode as gptEncodeO200k } from 'gpt-tokenizer/encoding/o200k_base'
 import { encode as gptEncodeCl100k } from 'gpt-tokenizer/encoding/cl100k_base'
 
-import { countTokens, encode, lookupModel, models, HeadroomError } from '../index'
+import { countTokens, encode, lookupModel, models, warmup, HeadroomError } from '../index'
 import { CORPUS, chunks, corpusFiles } from './corpus'
 
 // Special-token strings are ordinary text on both sides.
@@ -93,4 +93,10 @@ test('model registry: exact OpenAI encodings, estimated Claude, prefixes and dat
   // Estimates are the base count times the documented factor.
   const text = 'The quick brown fox jumps over the lazy dog. '.repeat(20)
   t.is(countTokens(text, 'claude-sonnet-4-5'), Math.ceil(countTokens(text) * (claude.estimateFactor ?? 1)))
+})
+
+test('warmup is idempotent and counting works after it', (t) => {
+  warmup()
+  warmup()
+  t.is(countTokens('hello world'), 2)
 })

@@ -85,3 +85,15 @@ fn model_json(m: &headroom_tokens::ModelInfo) -> serde_json::Value {
 pub fn marker_pattern_source() -> &'static str {
   headroom_core::marker::MARKER_PATTERN
 }
+
+/// Builds the embedded tokenizer tables now (o200k_base and cl100k_base), so the first
+/// counting call is not the one that pays for it. Idempotent.
+#[napi(catch_unwind)]
+pub fn warmup() {
+  for enc in [
+    headroom_tokens::Encoding::O200kBase,
+    headroom_tokens::Encoding::Cl100kBase,
+  ] {
+    let _ = headroom_tokens::tokenizer(enc).count("warm up");
+  }
+}

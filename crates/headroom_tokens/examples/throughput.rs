@@ -4,6 +4,11 @@
 //! `CARGO_TARGET_DIR=/work/target-tokens cargo run --release -p headroom_tokens --example throughput`
 //!
 //! Also prints the one-time initialisation cost of each encoding (first `tokenizer()` call).
+//!
+//! Prose is measured twice: as a JSON parser sees it (real non-ASCII characters, which is
+//! what the Node binding gets) and as the raw JSON string contents (`\u2013` escapes, pure
+//! ASCII). Options: `--full` (longer timing), `--set WORD` (only the sets whose name contains
+//! WORD), `--once` (one untimed pass, for `valgrind --tool=callgrind`).
 
 use headroom_tokens::{Encoding, tokenizer};
 use std::path::{Path, PathBuf};
@@ -48,6 +53,47 @@ fn squad_contexts(raw: &str) -> String {
     out.push_str(&rest[..end]);
     out.push_str("\n\n");
     rest = &rest[end..];
+  }
+  out
+}
+
+/// Decodes the JSON string escapes of `s` (`\uXXXX` incl. surrogate pairs, `\n`, `\"` ...),
+/// giving the paragraphs as a JSON parser (and so the Node binding) sees them: real
+/// non-ASCII characters (names, dashes, curly quotes, accented letters).
+fn json_unescape(s: &str) -> String {
+  let mut out = String::with_capacity(s.len());
+  let mut it = s.chars();
+  let hex4 = |it: &mut std::str::Chars<'_>| -> u32 {
+    let h: String = it.by_ref().take(4).collect();
+    u32::from_str_radix(&h, 16).unwrap_or(0xfffd)
+  };
+  while let Some(c) = it.next() {
+    if c != '\\' {
+      out.push(c);
+      continue;
+    }
+    match it.next() {
+      Some('n') => out.push('\n'),
+      Some('t') => out.push('\t'),
+      Some('r') => out.push('\r'),
+      Some('b') => out.push('\u{8}'),
+      Some('f') => out.push('\u{c}'),
+      Some('u') => {
+        let mut u = hex4(&mut it);
+        if (0xd800..0xdc00).contains(&u) {
+          let rest = it.as_str();
+          if rest.starts_with("\\u") {
+            it.next();
+            it.next();
+            let lo = hex4(&mut it);
+            u = 0x10000 + ((u - 0xd800) << 10) + (lo.wrapping_sub(0xdc00) & 0x3ff);
+          }
+        }
+        out.push(char::from_u32(u).unwrap_or('\u{fffd}'));
+      }
+      Some(x) => out.push(x),
+      None => {}
+    }
   }
   out
 }
@@ -107,7 +153,14 @@ fn main() {
   let squad = std::fs::read_to_string(corpus.join("squad/dev-v1.1.json")).unwrap_or_default();
   let ext = |e: &'static str| move |p: &Path| p.extension().is_some_and(|x| x == e);
   let sets: Vec<(&str, String)> = vec![
-    ("prose (squad contexts)", squad_contexts(&squad)),
+    (
+      "prose (squad contexts, JSON-decoded)",
+      json_unescape(&squad_contexts(&squad)),
+    ),
+    (
+      "prose (squad contexts, raw JSON escapes)",
+      squad_contexts(&squad),
+    ),
     (
       "logs (loghub *.log)",
       read_all(&files_under(&corpus.join("loghub"), &ext("log"))),
@@ -124,6 +177,32 @@ fn main() {
       )),
     ),
   ];
+  // `--set WORD`: only the sets whose name contains WORD.
+  let args: Vec<String> = std::env::args().collect();
+  let filter = args
+    .iter()
+    .position(|a| a == "--set")
+    .and_then(|i| args.get(i + 1))
+    .map_or("", String::as_str);
+  let sets: Vec<(&str, String)> = sets
+    .into_iter()
+    .filter(|(n, _)| n.contains(filter))
+    .collect();
+  if args.iter().any(|a| a == "--once") {
+    // One pass of `count` per set and encoding, no reference: for instruction-count
+    // profilers (valgrind --tool=callgrind), where wall-clock numbers on a shared machine
+    // mean little.
+    for (name, text) in &sets {
+      for enc in [Encoding::O200kBase, Encoding::Cl100kBase] {
+        let n: usize = chunks(text, 4096)
+          .iter()
+          .map(|c| tokenizer(enc).count(c))
+          .sum();
+        println!("{name} {}: {n} tokens", enc.as_str());
+      }
+    }
+    return;
+  }
   let ref_o200k = tiktoken_rs::o200k_base().unwrap();
   let ref_cl100k = tiktoken_rs::cl100k_base().unwrap();
   let full = std::env::args().any(|a| a == "--full");

@@ -10,11 +10,17 @@
 //! and each piece is byte-pair encoded independently. This crate reproduces both steps
 //! bit-exactly (`encode` equals tiktoken's `encode_ordinary`), but fast:
 //!
-//! 1. **Pre-tokenizer** ([`pretokenize`]): a hand-written state machine reproduces the regex
-//!    semantics on ASCII, including its backtracking corner cases. When the match at the
-//!    current position would touch a non-ASCII character, it asks the real regex
-//!    (`fancy-regex`, anchored at that position) and resumes after that match. ASCII prose,
-//!    code, logs and JSON never touch the regex engine.
+//! 1. **Pre-tokenizer** ([`pretokenize`]): hand-written state machines reproduce the regex
+//!    semantics, including its backtracking corner cases, in two tiers. A byte-table ASCII
+//!    machine handles every piece that neither contains nor inspects a non-ASCII character;
+//!    when one would, a Unicode machine recomputes that piece over all of Unicode. It
+//!    classifies characters with a two-level table of the regexes' own classes (`\p{Lu}`..,
+//!    `\p{M}`, `\p{N}`, `\s`, built once from `regex-syntax`, the class parser
+//!    `fancy-regex` itself uses, so both agree by construction) and reproduces the
+//!    alternation order and backtracking exactly, including o200k's overlapping upper/lower
+//!    classes (`Lm`, `Lo`, `M` are in both, and a mark can also be the prefix) and the
+//!    case-insensitive contractions (`'ſ` matches `'s`). The regex engine is never run while
+//!    counting or encoding; it remains the reference the tests compare against.
 //! 2. **Rank lookup** (`ranks`): most pieces are one token. Pieces of up to 7 bytes are
 //!    looked up with a `u64` key (bytes + length, built with one unaligned load) in a
 //!    cache-friendly open-addressing table; longer pieces in a byte-slice `FxHashMap`.
@@ -36,8 +42,9 @@
 //! Single-threaded `count` on the shared corpus cut into 4 KiB chunks (same VM, same run,
 //! noisy because other builds were running): prose 110 to 150 MB/s, logs 230 to 290 MB/s,
 //! CSV 250 to 285 MB/s, JSON 190 to 320 MB/s, for both encodings; tiktoken-rs
-//! (`encode_ordinary`) measured 5 to 20 MB/s in the same runs. Text that is mostly
-//! non-ASCII goes through `fancy-regex` for splitting and runs at roughly tiktoken speed.
+//! (`encode_ordinary`) measured 5 to 20 MB/s in the same runs. Non-ASCII text (the SQuAD
+//! paragraphs as a JSON parser decodes them, with their names, dashes and curly quotes) no
+//! longer goes through `fancy-regex`; see `examples/throughput.rs` for current numbers.
 //!
 //! Special-token strings such as `<|endoftext|>` are ordinary text here (tiktoken's
 //! `encode_ordinary`). `decode` maps special-token ids back to their text.
@@ -51,6 +58,7 @@ mod bpe;
 pub mod pretokenize;
 mod ranks;
 pub mod registry;
+mod unicode;
 
 use ranks::{Rank, Ranks};
 use rustc_hash::FxHashMap;
@@ -153,6 +161,9 @@ thread_local! {
 
 impl Tokenizer {
   fn build(enc: Encoding, file: &str, special: Vec<(Rank, &'static str)>) -> Tokenizer {
+    // Build the pre-tokenizer's Unicode class table now (about a millisecond, shared by both
+    // encodings) rather than on the first non-ASCII character.
+    unicode::table();
     Tokenizer {
       enc,
       ranks: Ranks::parse(file, special),
@@ -188,14 +199,16 @@ impl Tokenizer {
     let mut pos = 0;
     let mut total = 0;
     while pos < b.len() {
-      let fast = if O200K {
-        pretokenize::o200k_ascii(b, pos)
+      let end = if O200K {
+        match pretokenize::o200k_ascii(b, pos) {
+          Some(e) => e,
+          None => pretokenize::o200k_unicode(b, pos),
+        }
       } else {
-        pretokenize::cl100k_ascii(b, pos)
-      };
-      let end = match fast {
-        Some(e) => e,
-        None => pretokenize::slow_end(self.enc, text, pos),
+        match pretokenize::cl100k_ascii(b, pos) {
+          Some(e) => e,
+          None => pretokenize::cl100k_unicode(b, pos),
+        }
       };
       total += if self.ranks.get_at(b, pos, end).is_some() {
         1

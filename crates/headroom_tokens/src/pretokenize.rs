@@ -2,10 +2,15 @@
 //!
 //! tiktoken splits text with a backtracking regex (run by `fancy-regex`) and then BPE-encodes
 //! each match ("piece") independently. Running that regex is the bottleneck of every tiktoken
-//! port, so this module reproduces its semantics with a hand-written state machine for ASCII
-//! and only falls back to the real regex (anchored at the current position) when the match at
-//! that position would involve a non-ASCII character, including a character a lookahead or a
-//! greedy run merely *inspects*. After the fallback match the fast path resumes.
+//! port, so this module reproduces its semantics with hand-written state machines instead:
+//!
+//! - an ASCII machine (byte table, `*_ascii`), which gives up (`None`) when the match at the
+//!   current position would involve a non-ASCII character, including a character a lookahead
+//!   or a greedy run merely *inspects*;
+//! - a Unicode machine (`*_unicode`), which computes that one piece over all of Unicode, after
+//!   which the ASCII machine resumes.
+//!
+//! The regex itself ([`regex`]) is the reference semantics, used only by tests.
 //!
 //! # The regexes, and what they mean on ASCII
 //!
@@ -20,9 +25,9 @@
 //! 2. `[^\r\n\p{L}\p{N}]?[Lu…]+[Ll…]*(?i:…)?`: on ASCII together: an optional one-character
 //!    prefix (anything but CR, LF, a letter or a digit; e.g. a space, a tab, `.` or `'`) when
 //!    the next character is a letter, then a run of upper-case letters followed by a run of
-//!    lower-case letters (`HTMLParser` → `HTMLP`, `arser`; `HeLLo` → `He`, `LLo`), then an
+//!    lower-case letters (`HTMLParser` stays whole; `HeLLo` → `He`, `LLo`), then an
 //!    optional case-insensitive contraction. In Unicode case-insensitive mode `'s` also matches
-//!    `'ſ` (U+017F), so a non-ASCII character after `'` falls back to the regex.
+//!    `'ſ` (U+017F), so a non-ASCII character after `'` is left to the Unicode machine.
 //! 3. `\p{N}{1,3}`: one to three digits.
 //! 4. ` ?[^\s\p{L}\p{N}]+[\r\n/]*`: an optional space, a punctuation run, then any CR/LF/`/`.
 //! 5. `\s*[\r\n]+`: a whitespace run containing a newline; backtracking makes the match end
@@ -44,8 +49,38 @@
 //! 7. `\s+(?!\S)` / 8. `\s`: as o200k's 6 and 7.
 //!
 //! Every character is matched by some alternative, so matches are contiguous and the regex
-//! always has a match starting exactly at the current position; that is what makes the
-//! anchored fallback (`find_from_pos`) valid.
+//! always has a match starting exactly at the current position; so the pieces can be
+//! computed one at a time, each from the end of the previous one.
+//!
+//! # The Unicode machine
+//!
+//! Each character gets the flags of the eight classes the patterns use (`crate::unicode`:
+//! upper `[\p{Lu}\p{Lt}\p{Lm}\p{Lo}\p{M}]`, lower `[\p{Ll}\p{Lm}\p{Lo}\p{M}]`, `\p{L}`,
+//! `\p{N}`, `\s`, `[\r\n]`, punctuation `[^\s\p{L}\p{N}]`, prefix `[^\r\n\p{L}\p{N}]`),
+//! looked up from a table derived from `regex-syntax`, so it matches the regex engine's
+//! Unicode version and its `\s` (`White_Space`: U+0085, U+00A0, U+2028, U+3000 ... are
+//! whitespace; U+FEFF, U+180E, U+200B are not). The alternatives are then tried in order with
+//! their backtracking made explicit:
+//!
+//! - o200k words: `P?` is tried with the prefix first, then without, for alternative 1 and
+//!   only then for alternative 2. Alternative 1 at `s`, `U*W+`: if the character after the
+//!   maximal upper run is lower it is `Ll` and the match is the upper run plus the lower run
+//!   after it; otherwise the upper run backtracks to its last character that is also lower
+//!   (`Lm`, `Lo` or a mark) and ends right after it (`ABCあDEF` → `ABCあ`, `DEF`); with none,
+//!   the alternative fails. Alternative 2, `U+W*`, needs one upper character. A mark is in
+//!   both word classes *and* in the prefix class, so a leading `\u{301}A` splits as
+//!   `\u{301}`, `A` (alternative 1 without the prefix wins over alternative 2 with it).
+//! - Contractions: under Unicode simple case folding the only non-ASCII character that
+//!   matches one of `s t r e v m l d` is `ſ` (U+017F, for `s`); the Kelvin sign folds to `k`,
+//!   which no contraction uses. A unit test checks every character.
+//! - `\p{N}{1,3}`, the punctuation run (which includes marks and symbols) and the whitespace
+//!   rules work as on ASCII, counting characters rather than bytes (a run of two or more
+//!   whitespace characters gives back its last *character*).
+//! - cl100k: the contraction first, then `P?+\p{L}++` (marks are not letters here, so they
+//!   are prefix or punctuation), digits, punctuation, whitespace.
+//!
+//! `tests/unicode.rs` checks every code point in several contexts and proptests strings of
+//! every general category against fancy-regex and tiktoken-rs.
 //!
 //! # Surrogates
 //!
@@ -54,6 +89,7 @@
 //! what JS tokenizers effectively see after `TextEncoder`.
 
 use crate::Encoding;
+use crate::unicode::{self as uc, Table};
 use fancy_regex::Regex;
 use std::sync::LazyLock;
 
@@ -325,19 +361,196 @@ pub(crate) fn cl100k_ascii(b: &[u8], i: usize) -> Option<usize> {
   whitespace(b, i, true)
 }
 
-/// Slow path: the real regex, anchored at `pos` (a char boundary). Returns the match end.
+// ---------------------------------------------------------------------------------------------
+// The Unicode path.
+
+/// `(?i:'s|'t|'re|'ve|'m|'ll|'d)` at byte `e`: the end of the contraction starting there, or
+/// `e` if there is none. Under Unicode simple case folding the only non-ASCII character that
+/// folds to one of `s t r e v m l d` is `ſ` (U+017F, UTF-8 `C5 BF`), which matches `s`
+/// (checked exhaustively by a unit test).
+#[inline(always)]
+fn contraction_unicode(b: &[u8], e: usize) -> usize {
+  if b.get(e) != Some(&b'\'') {
+    return e;
+  }
+  let x = b.get(e + 1).map_or(0, |&x| x);
+  let y = b.get(e + 2).map_or(0, |&y| y);
+  match x | 0x20 {
+    b's' | b't' | b'm' | b'd' if x < 0x80 => e + 2,
+    b'r' | b'v' if x < 0x80 && y | 0x20 == b'e' => e + 3,
+    b'l' if x < 0x80 && y | 0x20 == b'l' => e + 3,
+    _ if x == 0xc5 && y == 0xbf => e + 3,
+    _ => e,
+  }
+}
+
+/// End of the run of characters whose flags intersect `mask`, starting at `j`.
+#[inline(always)]
+fn run(t: &Table, b: &[u8], mut j: usize, mask: u8) -> usize {
+  loop {
+    let (f, n) = t.at(b, j);
+    if f & mask == 0 {
+      return j;
+    }
+    j += n;
+  }
+}
+
+/// o200k alternative 1 without its prefix, at `s`: `[upper]*[lower]+`, where the greedy
+/// upper run gives back characters until a `[lower]` one follows. Returns the end before the
+/// contraction, or `None` if the alternative fails at `s`.
 ///
-/// Never panics: should `fancy-regex` ever report an error (backtrack limit) or no match, the
-/// single character at `pos` becomes a piece on its own (tiktoken itself would panic there).
+/// The upper run is taken whole when the character after it is lower (that is `Ll`, the
+/// only lower class not upper). Otherwise backtracking stops at the last character of the
+/// run that is in both classes (`Lm`, `Lo`, `M`) and the lower run that starts there is that
+/// one character (the rest of the upper run is `Lu`/`Lt`); with no such character it fails.
+#[inline(always)]
+fn o200k_alt1(t: &Table, b: &[u8], s: usize) -> Option<usize> {
+  let mut j = s;
+  let mut last_both = None;
+  loop {
+    let (f, n) = t.at(b, j);
+    if f & uc::UPPER == 0 {
+      return if f & uc::LOWER != 0 {
+        Some(run(t, b, j, uc::LOWER))
+      } else {
+        last_both.map(|k| run(t, b, k, uc::LOWER))
+      };
+    }
+    if f & uc::LOWER != 0 {
+      last_both = Some(j);
+    }
+    j += n;
+  }
+}
+
+/// The punctuation alternative at `j` (a `[^\s\p{L}\p{N}]` character): the run, then
+/// `[\r\n/]*` (o200k) or `[\r\n]*` (cl100k).
+#[inline(always)]
+fn punct_unicode(t: &Table, b: &[u8], j: usize, slash: bool) -> usize {
+  let mut j = run(t, b, j, uc::PUNCT);
+  while let Some(&c) = b.get(j) {
+    if c == b'\r' || c == b'\n' || (slash && c == b'/') {
+      j += 1;
+    } else {
+      break;
+    }
+  }
+  j
+}
+
+/// `\p{N}{1,3}` at `i` (a number character).
+#[inline(always)]
+fn digits_unicode(t: &Table, b: &[u8], i: usize) -> usize {
+  let mut j = i;
+  for _ in 0..3 {
+    let (f, n) = t.at(b, j);
+    if f & uc::NUMBER == 0 {
+      break;
+    }
+    j += n;
+  }
+  j
+}
+
+/// The whitespace alternatives at `i` (a `\s` character): after the last CR/LF of the run if
+/// it has one (unless `end_whole` and the run reaches the end of the text), the whole run at
+/// the end of the text, else the run minus its last character (if it has two or more).
+#[inline(always)]
+fn whitespace_unicode(t: &Table, b: &[u8], i: usize, end_whole: bool) -> usize {
+  let mut j = i;
+  let mut last = i;
+  let mut after_nl = None;
+  loop {
+    let (f, n) = t.at(b, j);
+    if f & uc::SPACE == 0 {
+      break;
+    }
+    last = j;
+    j += n;
+    if f & uc::NEWLINE != 0 {
+      after_nl = Some(j);
+    }
+  }
+  if j >= b.len() && (end_whole || after_nl.is_none()) {
+    return j;
+  }
+  match after_nl {
+    Some(e) => e,
+    None if last > i => last,
+    None => j,
+  }
+}
+
+/// End of the o200k piece starting at `i`, for any text: the regex semantics on all of
+/// Unicode (see the module docs). Always `> i` for `i < b.len()`.
 #[cold]
 #[inline(never)]
-pub(crate) fn slow_end(enc: Encoding, text: &str, pos: usize) -> usize {
-  match regex(enc).find_from_pos(text, pos) {
-    Ok(Some(m)) if m.start() == pos && m.end() > pos => m.end(),
-    _ => {
-      let ch_len = text[pos..].chars().next().map_or(1, char::len_utf8);
-      pos + ch_len
+pub(crate) fn o200k_unicode(b: &[u8], i: usize) -> usize {
+  let t = uc::table();
+  let (c, n) = t.at(b, i);
+  // Alternatives 1 and 2: with the prefix first (if `c` may be one), then without.
+  let starts = [i + n, i];
+  let starts = if c & uc::PREFIX != 0 {
+    &starts[..]
+  } else {
+    &starts[1..]
+  };
+  for &s in starts {
+    if let Some(e) = o200k_alt1(t, b, s) {
+      return contraction_unicode(b, e);
     }
+  }
+  for &s in starts {
+    let e = run(t, b, s, uc::UPPER);
+    if e > s {
+      return contraction_unicode(b, run(t, b, e, uc::LOWER));
+    }
+  }
+  let end = if c & uc::NUMBER != 0 {
+    digits_unicode(t, b, i)
+  } else if b[i] == b' ' && t.at(b, i + 1).0 & uc::PUNCT != 0 {
+    punct_unicode(t, b, i + 1, true)
+  } else if c & uc::PUNCT != 0 {
+    punct_unicode(t, b, i, true)
+  } else {
+    whitespace_unicode(t, b, i, false)
+  };
+  end.max(i + n.max(1))
+}
+
+/// End of the cl100k piece starting at `i`, for any text: the regex semantics on all of
+/// Unicode (see the module docs). Always `> i` for `i < b.len()`.
+#[cold]
+#[inline(never)]
+pub(crate) fn cl100k_unicode(b: &[u8], i: usize) -> usize {
+  let t = uc::table();
+  let (c, n) = t.at(b, i);
+  let end = if b[i] == b'\'' && contraction_unicode(b, i) > i {
+    contraction_unicode(b, i)
+  } else if c & uc::LETTER != 0 {
+    run(t, b, i, uc::LETTER)
+  } else if c & uc::PREFIX != 0 && t.at(b, i + n).0 & uc::LETTER != 0 {
+    run(t, b, i + n, uc::LETTER)
+  } else if c & uc::NUMBER != 0 {
+    digits_unicode(t, b, i)
+  } else if b[i] == b' ' && t.at(b, i + 1).0 & uc::PUNCT != 0 {
+    punct_unicode(t, b, i + 1, false)
+  } else if c & uc::PUNCT != 0 {
+    punct_unicode(t, b, i, false)
+  } else {
+    whitespace_unicode(t, b, i, true)
+  };
+  end.max(i + n.max(1))
+}
+
+/// End of the piece of `enc` starting at `pos` computed by the Unicode path alone (no ASCII
+/// fast path). Exposed for tests and benchmarks.
+#[doc(hidden)]
+pub fn unicode_end(enc: Encoding, text: &str, pos: usize) -> usize {
+  match enc {
+    Encoding::O200kBase => o200k_unicode(text.as_bytes(), pos),
+    Encoding::Cl100kBase => cl100k_unicode(text.as_bytes(), pos),
   }
 }
 
@@ -350,7 +563,10 @@ pub(crate) fn next_end(enc: Encoding, text: &str, pos: usize) -> usize {
   };
   match fast {
     Some(end) => end,
-    None => slow_end(enc, text, pos),
+    None => match enc {
+      Encoding::O200kBase => o200k_unicode(text.as_bytes(), pos),
+      Encoding::Cl100kBase => cl100k_unicode(text.as_bytes(), pos),
+    },
   }
 }
 
@@ -381,4 +597,54 @@ impl<'a> Iterator for Pieces<'a> {
 /// `regex(enc).find_iter(text)`. The pieces are contiguous and concatenate to `text`.
 pub fn pieces(enc: Encoding, text: &str) -> Pieces<'_> {
   Pieces { enc, text, pos: 0 }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  /// `contraction_unicode` agrees with fancy-regex's case-insensitive contraction
+  /// alternatives for every character in every position of a contraction.
+  #[test]
+  fn contraction_folding_matches_regex_for_every_char() {
+    let re = Regex::new(r"(?i:'s|'t|'re|'ve|'m|'ll|'d)").unwrap();
+    let templates: [fn(char) -> String; 5] = [
+      |c| format!("'{c}"),
+      |c| format!("'{c}e"),
+      |c| format!("'{c}l"),
+      |c| format!("'r{c}"),
+      |c| format!("'l{c}"),
+    ];
+    for template in templates {
+      let text: String = (0..=0x10_ffff_u32)
+        .filter_map(char::from_u32)
+        .map(|c| template(c) + "\0")
+        .collect();
+      let want: Vec<(usize, usize)> = re
+        .find_iter(&text)
+        .map(|m| m.map(|m| (m.start(), m.end())).unwrap())
+        .collect();
+      let b = text.as_bytes();
+      let ours: Vec<(usize, usize)> = (0..b.len())
+        .filter(|&p| b[p] == b'\'')
+        .map(|p| (p, contraction_unicode(b, p)))
+        .filter(|&(p, e)| e > p)
+        .collect();
+      assert_eq!(ours, want, "template {:?}", template('X'));
+    }
+  }
+
+  /// The examples of the module docs.
+  #[test]
+  fn documented_examples() {
+    let text = "\u{301}A HTMLParser HeLLo ABCあDEF";
+    let want = ["\u{301}", "A", " HTMLParser", " He", "LLo", " ABCあ", "DEF"];
+    let got: Vec<&str> = pieces(Encoding::O200kBase, text).collect();
+    assert_eq!(got, want);
+    let re: Vec<&str> = regex(Encoding::O200kBase)
+      .find_iter(text)
+      .map(|m| m.unwrap().as_str())
+      .collect();
+    assert_eq!(re, want);
+  }
 }
