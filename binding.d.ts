@@ -91,6 +91,9 @@ export declare function detectSections(text: string): Array<BindingSection>
 /** Token ids of `text` in an encoding (`o200k_base` or `cl100k_base`). */
 export declare function encodeTokens(text: string, encoding?: string | undefined | null): Array<number>
 
+/** Every stable error code (checked against the TypeScript `ErrorCode` union in tests). */
+export declare function errorCodes(): Array<string>
+
 /**
  * Diagnostics probe for the panic boundary: panics inside the native code on purpose
  * (`"sync"`: in this call; anything else: inside a libuv task) so tests can check that a Rust
@@ -116,6 +119,12 @@ export declare function modelsJson(): string
 
 /** The version of the native addon. */
 export declare function nativeVersion(): string
+
+/**
+ * Every skip reason the native code can report (the TypeScript `SkipReason` union is
+ * checked against this list in the test suite).
+ */
+export declare function skipReasons(): Array<string>
 
 /**
  * Builds the embedded tokenizer tables now (o200k_base and cl100k_base), so the first

@@ -11,7 +11,9 @@ export type Mode = 'lossless' | 'balanced' | 'aggressive';
 /** Detected content types. */
 export type ContentType = 'json' | 'jsonl' | 'code' | 'log' | 'search' | 'diff' | 'html' | 'table' | 'stacktrace' | 'text';
 /** Stable error codes carried by {@link HeadroomError}. */
-export type ErrorCode = 'INVALID_JSON' | 'UNSUPPORTED_SHAPE' | 'INPUT_TOO_LARGE' | 'NESTING_TOO_DEEP' | 'INVALID_UTF8' | 'INVALID_OPTION' | 'INVALID_ARGUMENT' | 'INTERNAL';
+export declare const ERROR_CODES: readonly ["INVALID_JSON", "UNSUPPORTED_SHAPE", "INPUT_TOO_LARGE", "NESTING_TOO_DEEP", "INVALID_UTF8", "INVALID_OPTION", "INVALID_ARGUMENT", "INTERNAL"];
+/** A stable error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number];
 /**
  * One message of any supported shape: Anthropic Messages (`{role, content}` with string or
  * block content), OpenAI Chat (`{role, content, tool_calls?, tool_call_id?}`) or an OpenAI
@@ -89,8 +91,10 @@ export interface Transform {
     /** Whether the compressed form was reused from an earlier call (history stays byte-stable). */
     memoized: boolean;
 }
+/** Every reason a block can be left as it was (see the README table). */
+export declare const SKIP_REASONS: readonly ["user_text", "system_text", "assistant_text", "thinking", "tool_call", "media", "server_tool", "tool_definitions", "unknown_block_type", "unknown_role", "excluded_tool", "protected_recent", "error_output", "below_min_tokens", "already_compressed", "no_compressor", "no_gain", "no_text"];
 /** Why a block was left as it was. */
-export type SkipReason = 'user_text' | 'system_text' | 'assistant_text' | 'thinking' | 'tool_call' | 'media' | 'server_tool' | 'tool_definitions' | 'unknown_block_type' | 'unknown_role' | 'excluded_tool' | 'protected_recent' | 'error_output' | 'below_min_tokens' | 'already_compressed' | 'no_compressor' | 'no_gain' | 'no_text';
+export type SkipReason = (typeof SKIP_REASONS)[number];
 /** One block left as it was, and why. */
 export interface Skip {
     /** JSON-pointer path of the block (or its text). */

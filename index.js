@@ -33,7 +33,7 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.nativeVersion = exports.MARKER_PATTERN = exports.HeadroomError = void 0;
+exports.nativeVersion = exports.MARKER_PATTERN = exports.HeadroomError = exports.SKIP_REASONS = exports.ERROR_CODES = void 0;
 exports.compress = compress;
 exports.compressAsync = compressAsync;
 exports.compressBody = compressBody;
@@ -59,10 +59,8 @@ exports.findMarkers = findMarkers;
  * @packageDocumentation
  */
 const native = __importStar(require("./binding.js"));
-// ---------------------------------------------------------------------------------------
-// Errors
-// ---------------------------------------------------------------------------------------
-const ERROR_CODES = new Set([
+/** Stable error codes carried by {@link HeadroomError}. */
+exports.ERROR_CODES = [
     'INVALID_JSON',
     'UNSUPPORTED_SHAPE',
     'INPUT_TOO_LARGE',
@@ -71,7 +69,32 @@ const ERROR_CODES = new Set([
     'INVALID_OPTION',
     'INVALID_ARGUMENT',
     'INTERNAL',
-]);
+];
+/** Every reason a block can be left as it was (see the README table). */
+exports.SKIP_REASONS = [
+    'user_text',
+    'system_text',
+    'assistant_text',
+    'thinking',
+    'tool_call',
+    'media',
+    'server_tool',
+    'tool_definitions',
+    'unknown_block_type',
+    'unknown_role',
+    'excluded_tool',
+    'protected_recent',
+    'error_output',
+    'below_min_tokens',
+    'already_compressed',
+    'no_compressor',
+    'no_gain',
+    'no_text',
+];
+// ---------------------------------------------------------------------------------------
+// Errors
+// ---------------------------------------------------------------------------------------
+const KNOWN_CODES = new Set(exports.ERROR_CODES);
 /** Every error thrown by this package: a message that says what and where, and a stable `code`. */
 class HeadroomError extends Error {
     /** The stable code. */
@@ -87,7 +110,7 @@ function rethrow(e) {
     if (e instanceof HeadroomError)
         throw e;
     const err = e;
-    if (err && typeof err.code === 'string' && ERROR_CODES.has(err.code)) {
+    if (err && typeof err.code === 'string' && KNOWN_CODES.has(err.code)) {
         throw new HeadroomError(err.code, String(err.message));
     }
     throw new HeadroomError('INTERNAL', `native call failed: ${String(err?.message ?? e)}`);

@@ -40,15 +40,19 @@ export type ContentType =
   | 'text'
 
 /** Stable error codes carried by {@link HeadroomError}. */
-export type ErrorCode =
-  | 'INVALID_JSON'
-  | 'UNSUPPORTED_SHAPE'
-  | 'INPUT_TOO_LARGE'
-  | 'NESTING_TOO_DEEP'
-  | 'INVALID_UTF8'
-  | 'INVALID_OPTION'
-  | 'INVALID_ARGUMENT'
-  | 'INTERNAL'
+export const ERROR_CODES = [
+  'INVALID_JSON',
+  'UNSUPPORTED_SHAPE',
+  'INPUT_TOO_LARGE',
+  'NESTING_TOO_DEEP',
+  'INVALID_UTF8',
+  'INVALID_OPTION',
+  'INVALID_ARGUMENT',
+  'INTERNAL',
+] as const
+
+/** A stable error code. */
+export type ErrorCode = (typeof ERROR_CODES)[number]
 
 /**
  * One message of any supported shape: Anthropic Messages (`{role, content}` with string or
@@ -127,26 +131,30 @@ export interface Transform {
   memoized: boolean
 }
 
+/** Every reason a block can be left as it was (see the README table). */
+export const SKIP_REASONS = [
+  'user_text',
+  'system_text',
+  'assistant_text',
+  'thinking',
+  'tool_call',
+  'media',
+  'server_tool',
+  'tool_definitions',
+  'unknown_block_type',
+  'unknown_role',
+  'excluded_tool',
+  'protected_recent',
+  'error_output',
+  'below_min_tokens',
+  'already_compressed',
+  'no_compressor',
+  'no_gain',
+  'no_text',
+] as const
+
 /** Why a block was left as it was. */
-export type SkipReason =
-  | 'user_text'
-  | 'system_text'
-  | 'assistant_text'
-  | 'thinking'
-  | 'tool_call'
-  | 'media'
-  | 'server_tool'
-  | 'tool_definitions'
-  | 'unknown_block_type'
-  | 'unknown_role'
-  | 'excluded_tool'
-  | 'protected_recent'
-  | 'error_output'
-  | 'below_min_tokens'
-  | 'already_compressed'
-  | 'no_compressor'
-  | 'no_gain'
-  | 'no_text'
+export type SkipReason = (typeof SKIP_REASONS)[number]
 
 /** One block left as it was, and why. */
 export interface Skip {
@@ -270,16 +278,7 @@ export interface ModelInfo {
 // Errors
 // ---------------------------------------------------------------------------------------
 
-const ERROR_CODES: ReadonlySet<string> = new Set<ErrorCode>([
-  'INVALID_JSON',
-  'UNSUPPORTED_SHAPE',
-  'INPUT_TOO_LARGE',
-  'NESTING_TOO_DEEP',
-  'INVALID_UTF8',
-  'INVALID_OPTION',
-  'INVALID_ARGUMENT',
-  'INTERNAL',
-])
+const KNOWN_CODES: ReadonlySet<string> = new Set<string>(ERROR_CODES)
 
 /** Every error thrown by this package: a message that says what and where, and a stable `code`. */
 export class HeadroomError extends Error {
@@ -296,7 +295,7 @@ export class HeadroomError extends Error {
 function rethrow(e: unknown): never {
   if (e instanceof HeadroomError) throw e
   const err = e as { code?: unknown; message?: unknown }
-  if (err && typeof err.code === 'string' && ERROR_CODES.has(err.code)) {
+  if (err && typeof err.code === 'string' && KNOWN_CODES.has(err.code)) {
     throw new HeadroomError(err.code as ErrorCode, String(err.message))
   }
   throw new HeadroomError('INTERNAL', `native call failed: ${String(err?.message ?? e)}`)

@@ -10,6 +10,8 @@ import {
   countMessageTokens,
   countTokens,
   HeadroomError,
+  ERROR_CODES,
+  SKIP_REASONS,
   MARKER_PATTERN,
   findMarkers,
   type ErrorCode,
@@ -307,4 +309,10 @@ test('an aborted async call rejects and leaves the addon usable', async (t) => {
   const e = await t.throwsAsync(compressAsync(openaiChatBody(), undefined, controller.signal), { any: true })
   t.is((e as { name?: string }).name, 'AbortError')
   t.is((await compressAsync(openaiChatBody())).transforms.length, 1)
+})
+
+test('the TypeScript unions list exactly the reasons and codes the native code reports', (t) => {
+  const native = require('../binding.js') as { skipReasons(): string[]; errorCodes(): string[] }
+  t.deepEqual([...SKIP_REASONS].sort(), native.skipReasons().sort())
+  t.deepEqual([...ERROR_CODES].sort(), native.errorCodes().sort())
 })

@@ -48,6 +48,28 @@ pub enum SkipReason {
 }
 
 impl SkipReason {
+  /// Every reason, in declaration order.
+  pub const ALL: [SkipReason; 18] = [
+    SkipReason::UserText,
+    SkipReason::SystemText,
+    SkipReason::AssistantText,
+    SkipReason::Thinking,
+    SkipReason::ToolCall,
+    SkipReason::Media,
+    SkipReason::ServerTool,
+    SkipReason::ToolDefinitions,
+    SkipReason::UnknownBlockType,
+    SkipReason::UnknownRole,
+    SkipReason::ExcludedTool,
+    SkipReason::ProtectedRecent,
+    SkipReason::ErrorOutput,
+    SkipReason::BelowMinTokens,
+    SkipReason::AlreadyCompressed,
+    SkipReason::NoCompressor,
+    SkipReason::NoGain,
+    SkipReason::NoText,
+  ];
+
   /// The public string form.
   pub fn as_str(self) -> &'static str {
     match self {
@@ -209,28 +231,12 @@ mod tests {
 
   #[test]
   fn reasons_are_snake_case_and_unique() {
-    use SkipReason::*;
-    let all = [
-      UserText,
-      SystemText,
-      AssistantText,
-      Thinking,
-      ToolCall,
-      Media,
-      ServerTool,
-      ToolDefinitions,
-      UnknownBlockType,
-      UnknownRole,
-      ExcludedTool,
-      ProtectedRecent,
-      ErrorOutput,
-      BelowMinTokens,
-      AlreadyCompressed,
-      NoCompressor,
-      NoGain,
-      NoText,
-    ];
-    let set: std::collections::HashSet<_> = all.iter().map(|r| r.as_str()).collect();
-    assert_eq!(set.len(), all.len());
+    let set: std::collections::HashSet<_> = SkipReason::ALL.iter().map(|r| r.as_str()).collect();
+    assert_eq!(set.len(), SkipReason::ALL.len());
+    assert!(
+      set
+        .iter()
+        .all(|r| r.chars().all(|c| c.is_ascii_lowercase() || c == '_'))
+    );
   }
 }

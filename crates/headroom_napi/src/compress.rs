@@ -202,3 +202,22 @@ impl Task for PanicProbeTask {
     Ok(output)
   }
 }
+
+/// Every skip reason the native code can report (the TypeScript `SkipReason` union is
+/// checked against this list in the test suite).
+#[napi]
+pub fn skip_reasons() -> Vec<&'static str> {
+  headroom_messages::policy::SkipReason::ALL
+    .iter()
+    .map(|r| r.as_str())
+    .collect()
+}
+
+/// Every stable error code (checked against the TypeScript `ErrorCode` union in tests).
+#[napi]
+pub fn error_codes() -> Vec<&'static str> {
+  headroom_core::ErrorCode::ALL
+    .iter()
+    .map(|c| c.as_str())
+    .collect()
+}
