@@ -11,7 +11,7 @@ export type Mode = 'lossless' | 'balanced' | 'aggressive';
 /** Detected content types. */
 export type ContentType = 'json' | 'jsonl' | 'code' | 'log' | 'search' | 'diff' | 'html' | 'table' | 'stacktrace' | 'text';
 /** Stable error codes carried by {@link HeadroomError}. */
-export declare const ERROR_CODES: readonly ["INVALID_JSON", "UNSUPPORTED_SHAPE", "INPUT_TOO_LARGE", "NESTING_TOO_DEEP", "INVALID_UTF8", "INVALID_OPTION", "INVALID_ARGUMENT", "INTERNAL"];
+export declare const ERROR_CODES: readonly ["INVALID_JSON", "UNSUPPORTED_SHAPE", "INPUT_TOO_LARGE", "NESTING_TOO_DEEP", "INVALID_UTF8", "INVALID_OPTION", "INVALID_ARGUMENT", "UNKNOWN_HASH", "EXPIRED", "STORE_ERROR", "INTERNAL"];
 /** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 /**

@@ -68,6 +68,9 @@ exports.ERROR_CODES = [
     'INVALID_UTF8',
     'INVALID_OPTION',
     'INVALID_ARGUMENT',
+    'UNKNOWN_HASH',
+    'EXPIRED',
+    'STORE_ERROR',
     'INTERNAL',
 ];
 /** Every reason a block can be left as it was (see the README table). */

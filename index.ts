@@ -48,6 +48,9 @@ export const ERROR_CODES = [
   'INVALID_UTF8',
   'INVALID_OPTION',
   'INVALID_ARGUMENT',
+  'UNKNOWN_HASH',
+  'EXPIRED',
+  'STORE_ERROR',
   'INTERNAL',
 ] as const
 

@@ -20,6 +20,12 @@ pub enum ErrorCode {
   InvalidOption,
   /// An argument has the wrong type (e.g. a number where text was expected).
   InvalidArgument,
+  /// A retrieve hash the store has never held (or a malformed hash). Do not retry.
+  UnknownHash,
+  /// A retrieve hash whose entry expired or was evicted. Do not retry: re-run the source.
+  Expired,
+  /// The store could not be opened, read or written (I/O, permissions, corruption).
+  StoreError,
   /// A bug: a panic or broken invariant inside the native code. Reported, never crashes.
   Internal,
 }
@@ -35,12 +41,15 @@ impl ErrorCode {
       ErrorCode::InvalidUtf8 => "INVALID_UTF8",
       ErrorCode::InvalidOption => "INVALID_OPTION",
       ErrorCode::InvalidArgument => "INVALID_ARGUMENT",
+      ErrorCode::UnknownHash => "UNKNOWN_HASH",
+      ErrorCode::Expired => "EXPIRED",
+      ErrorCode::StoreError => "STORE_ERROR",
       ErrorCode::Internal => "INTERNAL",
     }
   }
 
   /// Every code, for documentation and exhaustive tests.
-  pub const ALL: [ErrorCode; 8] = [
+  pub const ALL: [ErrorCode; 11] = [
     ErrorCode::InvalidJson,
     ErrorCode::UnsupportedShape,
     ErrorCode::InputTooLarge,
@@ -48,6 +57,9 @@ impl ErrorCode {
     ErrorCode::InvalidUtf8,
     ErrorCode::InvalidOption,
     ErrorCode::InvalidArgument,
+    ErrorCode::UnknownHash,
+    ErrorCode::Expired,
+    ErrorCode::StoreError,
     ErrorCode::Internal,
   ];
 }

@@ -8,6 +8,7 @@
 //! - [`marker`]: the single grammar for every elision marker, and its regular expression.
 //! - [`hash`]: the single content hash (BLAKE3, hex) used for retrieve keys and memo keys.
 //! - [`limits`]: default bounds on input size and nesting depth.
+//! - [`mode`]: the compression modes; [`store`]: where originals go before a marker is written.
 //!
 //! This crate has no napi dependency; it is plain Rust.
 
@@ -15,5 +16,9 @@ pub mod error;
 pub mod hash;
 pub mod limits;
 pub mod marker;
+pub mod mode;
+pub mod store;
 
 pub use error::{Error, ErrorCode, Result};
+pub use mode::Mode;
+pub use store::OriginalStore;
