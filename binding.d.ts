@@ -121,6 +121,12 @@ export declare function modelsJson(): string
 export declare function nativeVersion(): string
 
 /**
+ * The `headroom_retrieve` tool definition for `provider` (`anthropic`, `openai`,
+ * `openai-responses`), as JSON.
+ */
+export declare function retrieveToolJson(provider: string): string
+
+/**
  * Every skip reason the native code can report (the TypeScript `SkipReason` union is
  * checked against this list in the test suite).
  */

@@ -853,5 +853,6 @@ module.exports.lookupModelJson = nativeBinding.lookupModelJson
 module.exports.markerPatternSource = nativeBinding.markerPatternSource
 module.exports.modelsJson = nativeBinding.modelsJson
 module.exports.nativeVersion = nativeBinding.nativeVersion
+module.exports.retrieveToolJson = nativeBinding.retrieveToolJson
 module.exports.skipReasons = nativeBinding.skipReasons
 module.exports.warmup = nativeBinding.warmup

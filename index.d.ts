@@ -92,7 +92,7 @@ export interface Transform {
     memoized: boolean;
 }
 /** Every reason a block can be left as it was (see the README table). */
-export declare const SKIP_REASONS: readonly ["user_text", "system_text", "assistant_text", "thinking", "tool_call", "media", "server_tool", "tool_definitions", "unknown_block_type", "unknown_role", "excluded_tool", "protected_recent", "error_output", "below_min_tokens", "already_compressed", "no_compressor", "no_gain", "no_text"];
+export declare const SKIP_REASONS: readonly ["user_text", "system_text", "assistant_text", "thinking", "tool_call", "media", "server_tool", "tool_definitions", "unknown_block_type", "unknown_role", "excluded_tool", "retrieve_output", "protected_recent", "error_output", "below_min_tokens", "already_compressed", "no_compressor", "no_gain", "no_text"];
 /** Why a block was left as it was. */
 export type SkipReason = (typeof SKIP_REASONS)[number];
 /** One block left as it was, and why. */
@@ -271,6 +271,14 @@ export declare function lookupModel(model: string): ModelInfo;
 export declare function detectContentType(text: string): Detection;
 /** Splits mixed content (prose, code fences, JSON, ...) into typed sections. */
 export declare function detectSections(text: string): Section[];
+/** The name of the retrieve tool. */
+export declare const RETRIEVE_TOOL_NAME = "headroom_retrieve";
+/**
+ * The `headroom_retrieve` tool definition (required `hash`, optional `query`) in the format
+ * of `provider`: Anthropic `{name, description, input_schema}`, OpenAI Chat
+ * `{type: 'function', function: {...}}` or Responses `{type: 'function', name, ...}`.
+ */
+export declare function headroomRetrieveTool(provider: Exclude<Provider, 'auto'>): Record<string, unknown>;
 /**
  * The one grammar of every elision marker, e.g.
  * `[85 of 100 rows omitted: 83 status=ok, 2 status=retry; retrieve hash=3f2a9c0d1e4b5a69]`.

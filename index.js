@@ -33,7 +33,7 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.nativeVersion = exports.MARKER_PATTERN = exports.HeadroomError = exports.SKIP_REASONS = exports.ERROR_CODES = void 0;
+exports.nativeVersion = exports.MARKER_PATTERN = exports.RETRIEVE_TOOL_NAME = exports.HeadroomError = exports.SKIP_REASONS = exports.ERROR_CODES = void 0;
 exports.compress = compress;
 exports.compressAsync = compressAsync;
 exports.compressBody = compressBody;
@@ -47,6 +47,7 @@ exports.models = models;
 exports.lookupModel = lookupModel;
 exports.detectContentType = detectContentType;
 exports.detectSections = detectSections;
+exports.headroomRetrieveTool = headroomRetrieveTool;
 exports.findMarkers = findMarkers;
 /**
  * headroom-native: context compression for LLM agents.
@@ -86,6 +87,7 @@ exports.SKIP_REASONS = [
     'unknown_block_type',
     'unknown_role',
     'excluded_tool',
+    'retrieve_output',
     'protected_recent',
     'error_output',
     'below_min_tokens',
@@ -287,6 +289,20 @@ function detectSections(text) {
             out.language = s.language;
         return out;
     });
+}
+// ---------------------------------------------------------------------------------------
+// Retrieval
+// ---------------------------------------------------------------------------------------
+/** The name of the retrieve tool. */
+exports.RETRIEVE_TOOL_NAME = 'headroom_retrieve';
+/**
+ * The `headroom_retrieve` tool definition (required `hash`, optional `query`) in the format
+ * of `provider`: Anthropic `{name, description, input_schema}`, OpenAI Chat
+ * `{type: 'function', function: {...}}` or Responses `{type: 'function', name, ...}`.
+ */
+function headroomRetrieveTool(provider) {
+    requireString(provider, 'provider');
+    return JSON.parse(call(() => native.retrieveToolJson(provider)));
 }
 // ---------------------------------------------------------------------------------------
 // Markers

@@ -147,6 +147,7 @@ export const SKIP_REASONS = [
   'unknown_block_type',
   'unknown_role',
   'excluded_tool',
+  'retrieve_output',
   'protected_recent',
   'error_output',
   'below_min_tokens',
@@ -520,6 +521,23 @@ export function detectSections(text: string): Section[] {
     if (s.language != null) out.language = s.language
     return out
   })
+}
+
+// ---------------------------------------------------------------------------------------
+// Retrieval
+// ---------------------------------------------------------------------------------------
+
+/** The name of the retrieve tool. */
+export const RETRIEVE_TOOL_NAME = 'headroom_retrieve'
+
+/**
+ * The `headroom_retrieve` tool definition (required `hash`, optional `query`) in the format
+ * of `provider`: Anthropic `{name, description, input_schema}`, OpenAI Chat
+ * `{type: 'function', function: {...}}` or Responses `{type: 'function', name, ...}`.
+ */
+export function headroomRetrieveTool(provider: Exclude<Provider, 'auto'>): Record<string, unknown> {
+  requireString(provider, 'provider')
+  return JSON.parse(call(() => native.retrieveToolJson(provider))) as Record<string, unknown>
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,6 +10,7 @@ import {
   countMessageTokens,
   countTokens,
   HeadroomError,
+  headroomRetrieveTool,
   ERROR_CODES,
   SKIP_REASONS,
   MARKER_PATTERN,
@@ -315,4 +316,16 @@ test('the TypeScript unions list exactly the reasons and codes the native code r
   const native = require('../binding.js') as { skipReasons(): string[]; errorCodes(): string[] }
   t.deepEqual([...SKIP_REASONS].sort(), native.skipReasons().sort())
   t.deepEqual([...ERROR_CODES].sort(), native.errorCodes().sort())
+})
+
+test('headroomRetrieveTool: one tool, three formats, hash required', (t) => {
+  const a = headroomRetrieveTool('anthropic') as { name: string; input_schema: { required: string[] } }
+  t.is(a.name, 'headroom_retrieve')
+  t.deepEqual(a.input_schema.required, ['hash'])
+  const o = headroomRetrieveTool('openai') as { type: string; function: { name: string; parameters: unknown } }
+  t.is(o.function.name, 'headroom_retrieve')
+  t.deepEqual(o.function.parameters, a.input_schema)
+  const r = headroomRetrieveTool('openai-responses') as { name: string; parameters: unknown }
+  t.is(r.name, 'headroom_retrieve')
+  t.is(t.throws(() => headroomRetrieveTool('gemini' as 'openai'))?.name, 'HeadroomError')
 })

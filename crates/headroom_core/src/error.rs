@@ -100,6 +100,11 @@ impl Error {
     Self::new(ErrorCode::UnsupportedShape, message)
   }
 
+  /// `INVALID_ARGUMENT` with a message.
+  pub fn invalid_argument(message: impl Into<String>) -> Self {
+    Self::new(ErrorCode::InvalidArgument, message)
+  }
+
   /// `INVALID_OPTION` with a message.
   pub fn invalid_option(message: impl Into<String>) -> Self {
     Self::new(ErrorCode::InvalidOption, message)

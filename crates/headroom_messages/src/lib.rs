@@ -26,6 +26,8 @@ pub mod options;
 pub mod policy;
 pub mod raw;
 pub mod report;
+pub mod retrieve_calls;
+pub mod retrieve_tool;
 pub mod splice;
 pub mod walk;
 

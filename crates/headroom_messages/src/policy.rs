@@ -31,6 +31,9 @@ pub enum SkipReason {
   UnknownRole,
   /// The tool is in `protect.tools`.
   ExcludedTool,
+  /// Output of `headroom_retrieve`: an original the model asked for is never compressed
+  /// again (that is how retrieval loops start).
+  RetrieveOutput,
   /// Within the last `protect.recentMessages` messages.
   ProtectedRecent,
   /// `is_error: true`, or a short output full of error keywords: kept verbatim.
@@ -49,7 +52,7 @@ pub enum SkipReason {
 
 impl SkipReason {
   /// Every reason, in declaration order.
-  pub const ALL: [SkipReason; 18] = [
+  pub const ALL: [SkipReason; 19] = [
     SkipReason::UserText,
     SkipReason::SystemText,
     SkipReason::AssistantText,
@@ -61,6 +64,7 @@ impl SkipReason {
     SkipReason::UnknownBlockType,
     SkipReason::UnknownRole,
     SkipReason::ExcludedTool,
+    SkipReason::RetrieveOutput,
     SkipReason::ProtectedRecent,
     SkipReason::ErrorOutput,
     SkipReason::BelowMinTokens,
@@ -84,6 +88,7 @@ impl SkipReason {
       SkipReason::UnknownBlockType => "unknown_block_type",
       SkipReason::UnknownRole => "unknown_role",
       SkipReason::ExcludedTool => "excluded_tool",
+      SkipReason::RetrieveOutput => "retrieve_output",
       SkipReason::ProtectedRecent => "protected_recent",
       SkipReason::ErrorOutput => "error_output",
       SkipReason::BelowMinTokens => "below_min_tokens",
@@ -120,6 +125,9 @@ pub fn structural(item: &Item<'_>, opts: &Options, message_count: usize) -> Resu
   }
   if !matches!(item.payload, Payload::Str(_)) {
     return Err(SkipReason::NoText);
+  }
+  if item.tool_name.as_deref() == Some(crate::retrieve_tool::RETRIEVE_TOOL_NAME) {
+    return Err(SkipReason::RetrieveOutput);
   }
   if item
     .tool_name

@@ -82,3 +82,18 @@ fn tool_role_message_items_are_tool_outputs_and_every_item_is_reported() {
   assert_eq!(skip_reason(&out, "/input/1/content"), Some("unknown_role"));
   assert_eq!(out.report.transforms.len() + out.report.skipped.len(), 2);
 }
+
+/// Retrieve output is never compressed again (headroom's retrieval loops, field lesson C6).
+#[test]
+fn retrieve_output_is_never_recompressed() {
+  let rows = serde_json::to_string(&pretty_rows(20, "ok")).unwrap();
+  let body = format!(
+    r#"{{"model":"claude-sonnet-4-5","messages":[{{"role":"assistant","content":[{{"type":"tool_use","id":"toolu_r","name":"headroom_retrieve","input":{{"hash":"0123456789abcdef"}}}}]}},{{"role":"user","content":[{{"type":"tool_result","tool_use_id":"toolu_r","content":{rows}}}]}}]}}"#
+  );
+  let out = compress_request(body.as_bytes(), &Options::default(), &NoMemo).unwrap();
+  assert_eq!(out.body, body.as_bytes());
+  assert_eq!(
+    skip_reason(&out, "/messages/1/content/0/content"),
+    Some("retrieve_output")
+  );
+}

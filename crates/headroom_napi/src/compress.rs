@@ -221,3 +221,21 @@ pub fn error_codes() -> Vec<&'static str> {
     .map(|c| c.as_str())
     .collect()
 }
+
+/// The `headroom_retrieve` tool definition for `provider` (`anthropic`, `openai`,
+/// `openai-responses`), as JSON.
+#[napi(catch_unwind)]
+pub fn retrieve_tool_json(provider: String) -> Result<String, BindingError> {
+  use headroom_messages::Provider;
+  let p = match provider.as_str() {
+    "anthropic" => Provider::Anthropic,
+    "openai" => Provider::OpenaiChat,
+    "openai-responses" => Provider::OpenaiResponses,
+    other => {
+      return Err(to_js(CoreError::invalid_option(format!(
+        "unknown provider {other:?}; expected \"anthropic\", \"openai\" or \"openai-responses\""
+      ))));
+    }
+  };
+  Ok(headroom_messages::retrieve_tool::definition(p))
+}
