@@ -94,6 +94,11 @@ export interface CompressOptions {
   protect?: ProtectOptions
   /** Inputs larger than this many bytes are refused with `INPUT_TOO_LARGE`. Default 64 MiB. */
   maxInputBytes?: number
+  /**
+   * Whether the client can redeem markers (call `headroom_retrieve`). Default true. With
+   * `false` no store is used and only lossless forms are produced: never a marker.
+   */
+  retrieve?: boolean
 }
 
 /** Options of {@link compressText}. */
@@ -190,6 +195,12 @@ export interface CompressReport {
   tokensSaved: number
   /** `tokensSaved / tokensBefore`. */
   compressionRatio: number
+  /**
+   * The `headroom_retrieve` tool, when the output holds markers: `added` to the body's
+   * `tools`, already `present`, or `needed` (a message array cannot carry tools: add
+   * {@link headroomRetrieveTool} to your request). Absent when there are no markers.
+   */
+  retrieveTool?: 'added' | 'present' | 'needed'
   /** Edited blocks. */
   transforms: Transform[]
   /** Blocks left as they were, with reasons. */

@@ -15,6 +15,12 @@ pub trait OriginalStore: Send + Sync {
   /// original already holds the shorter key. Storing the same bytes again returns the same
   /// key (and refreshes the entry's idle timer).
   fn put(&self, original: &[u8]) -> Result<String>;
+
+  /// Whether this store keeps originals at all (a retrieve path exists). `false` means
+  /// compressors may only use lossless forms.
+  fn enabled(&self) -> bool {
+    true
+  }
 }
 
 /// A store that holds nothing and refuses every put: with it, compressors can only use

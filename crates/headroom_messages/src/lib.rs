@@ -31,7 +31,8 @@ pub mod retrieve_tool;
 pub mod splice;
 pub mod walk;
 
-use headroom_core::{Error, ErrorCode, Result, marker};
+use headroom_core::store::NoStore;
+use headroom_core::{Error, ErrorCode, OriginalStore, Result, marker};
 use headroom_detect::detect;
 
 use crate::compressors::{BlockContext, route};
@@ -107,8 +108,23 @@ fn check_input<'a>(input: &'a [u8], opts: &Options) -> Result<&'a str> {
   Ok(text)
 }
 
-/// Compresses a request body (or bare message array) given as bytes.
+/// Compresses a request body (or bare message array) given as bytes, with no store: only
+/// lossless forms, never a marker. See [`compress_request_with`].
 pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result<Outcome> {
+  compress_request_with(input, opts, memo, &NoStore)
+}
+
+/// Compresses a request body (or bare message array) given as bytes. Originals of anything
+/// left out go to `store` before a marker is written; when the output holds markers and
+/// the input is a body, the `headroom_retrieve` tool is added to its `tools` (see
+/// [`retrieve_tool`]). With `opts.retrieve == false` the store is not used at all.
+pub fn compress_request_with(
+  input: &[u8],
+  opts: &Options,
+  memo: &dyn Memo,
+  store: &dyn OriginalStore,
+) -> Result<Outcome> {
+  let store: &dyn OriginalStore = if opts.retrieve { store } else { &NoStore };
   let body_text = check_input(input, opts)?;
   let walked = walk(body_text, opts.provider)?;
   let counter = Counter::for_model(opts.model.as_deref().or(walked.model.as_deref()));
@@ -161,7 +177,7 @@ pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result
       skipped.push(skip(SkipReason::NoText, Some(detail.into())));
       continue;
     };
-    match compress_one(text, o200k, opts, query, memo, &counter) {
+    match compress_one(text, o200k, opts, query, memo, store, &counter) {
       Ok(done) => {
         let tokens_before_block = tokens.unwrap_or(0);
         saved += tokens_before_block - done.tokens_after;
@@ -188,8 +204,50 @@ pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result
     }
   }
 
-  let body = splice::splice(input, &mut edits);
-  let tokens_after = tokens_before - saved;
+  let mut body = splice::splice(input, &mut edits);
+  let mut tokens_after = tokens_before - saved;
+
+  // A marker is only useful if the model can redeem it: add the retrieve tool to a body
+  // whose output holds markers (a bare array cannot carry tools: the report says so).
+  let has_markers = transforms.iter().any(|t| !t.hashes.is_empty());
+  let mut retrieve_tool = None;
+  if has_markers {
+    if walked.bare {
+      retrieve_tool = Some("needed");
+    } else {
+      // The body is UTF-8 JSON: the input was validated and edits are JSON strings.
+      let text =
+        String::from_utf8(body).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
+      match retrieve_tool::inject(&text, walked.provider)? {
+        Some(with_tool) => {
+          tokens_after += counter.count(&retrieve_tool::definition(walked.provider));
+          body = with_tool.into_bytes();
+          retrieve_tool = Some("added");
+        }
+        None => {
+          body = text.into_bytes();
+          retrieve_tool = Some("present");
+        }
+      }
+    }
+  }
+
+  // Request-level inflation guard: never return more tokens than came in.
+  if tokens_after >= tokens_before && !transforms.is_empty() {
+    for t in transforms.drain(..) {
+      skipped.push(Skip {
+        path: t.path,
+        message_index: t.message_index,
+        reason: SkipReason::NoGain.as_str(),
+        detail: Some("the request as a whole would not shrink".into()),
+        tokens: Some(t.tokens_before),
+      });
+    }
+    body = input.to_vec();
+    tokens_after = tokens_before;
+    retrieve_tool = None;
+  }
+  let saved = tokens_before - tokens_after;
   Ok(Outcome {
     body,
     bare: walked.bare,
@@ -205,6 +263,7 @@ pub fn compress_request(input: &[u8], opts: &Options, memo: &dyn Memo) -> Result
       } else {
         saved as f64 / tokens_before as f64
       },
+      retrieve_tool,
       transforms,
       skipped,
     },
@@ -223,12 +282,14 @@ struct Done {
 }
 
 /// Compresses one eligible text, or says why not.
+#[allow(clippy::too_many_arguments)]
 fn compress_one(
   text: &str,
   o200k: usize,
   opts: &Options,
   query: Option<&str>,
   memo: &dyn Memo,
+  store: &dyn OriginalStore,
   counter: &Counter,
 ) -> std::result::Result<Done, (SkipReason, Option<String>)> {
   if !marker::find_marker_hashes(text).is_empty() {
@@ -243,14 +304,28 @@ fn compress_one(
   }
   let content_type = detection.kind.as_str();
   let language = detection.language.map(|l| l.as_str());
-  let key = memo_key(opts.mode, text);
+  // Without a retrieve path the memo must not hand back a form with markers made when
+  // there was one: the key says which.
+  let markers = store.enabled();
+  let key = memo_key(opts.mode, markers, text);
   let (entry, memoized) = match memo.get(&key) {
+    // A remembered form with markers is only reused if its original is (still) in the
+    // store: re-putting the same bytes returns the same key and refreshes its idle timer.
+    Some(MemoEntry::Compressed { hashes, .. })
+      if !hashes.is_empty() && store.put(text.as_bytes()).is_err() =>
+    {
+      return Err((
+        SkipReason::NoGain,
+        Some("store unavailable for a memoized lossy form".into()),
+      ));
+    }
     Some(e) => (e, true),
     None => {
       let Some(compressor) = route(&detection) else {
         return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
       };
       let ctx = BlockContext {
+        store,
         mode: opts.mode,
         query,
         detection,
@@ -295,12 +370,27 @@ fn compress_one(
 }
 
 /// Compresses one text (not a request): detection, routing, memo, inflation guard.
-pub fn compress_text(text: &str, opts: &Options, memo: &dyn Memo) -> TextReport {
+/// Originals of anything left out go to `store` first (`NoStore`: lossless forms only).
+pub fn compress_text(
+  text: &str,
+  opts: &Options,
+  memo: &dyn Memo,
+  store: &dyn OriginalStore,
+) -> TextReport {
+  let store: &dyn OriginalStore = if opts.retrieve { store } else { &NoStore };
   let counter = Counter::for_model(opts.model.as_deref());
   let o200k = Counter::o200k(text);
   let before = counter.from_o200k(text, o200k);
   let detection = detect(text);
-  match compress_one(text, o200k, opts, opts.query.as_deref(), memo, &counter) {
+  match compress_one(
+    text,
+    o200k,
+    opts,
+    opts.query.as_deref(),
+    memo,
+    store,
+    &counter,
+  ) {
     Ok(done) => TextReport {
       text: done.text,
       content_type: done.content_type,

@@ -41,11 +41,17 @@ pub trait Memo: Send + Sync {
   fn put(&self, key: &str, entry: MemoEntry);
 }
 
-/// The memo key of a block: content hash of (router version, mode, block text).
-pub fn memo_key(mode: Mode, text: &str) -> String {
+/// The memo key of a block: content hash of (router version, mode, whether markers are
+/// allowed, block text).
+pub fn memo_key(mode: Mode, markers: bool, text: &str) -> String {
   KeyHasher::new()
     .part(ROUTER_VERSION.as_bytes())
     .part(mode.as_str().as_bytes())
+    .part(if markers {
+      b"markers"
+    } else {
+      b"lossless-only"
+    })
     .part(text.as_bytes())
     .finish_hex()
 }
@@ -207,8 +213,21 @@ mod tests {
 
   #[test]
   fn keys_depend_on_mode_and_text() {
-    assert_ne!(memo_key(Mode::Balanced, "x"), memo_key(Mode::Lossless, "x"));
-    assert_ne!(memo_key(Mode::Balanced, "x"), memo_key(Mode::Balanced, "y"));
-    assert_eq!(memo_key(Mode::Balanced, "x"), memo_key(Mode::Balanced, "x"));
+    assert_ne!(
+      memo_key(Mode::Balanced, true, "x"),
+      memo_key(Mode::Lossless, true, "x")
+    );
+    assert_ne!(
+      memo_key(Mode::Balanced, true, "x"),
+      memo_key(Mode::Balanced, true, "y")
+    );
+    assert_ne!(
+      memo_key(Mode::Balanced, true, "x"),
+      memo_key(Mode::Balanced, false, "x")
+    );
+    assert_eq!(
+      memo_key(Mode::Balanced, true, "x"),
+      memo_key(Mode::Balanced, true, "x")
+    );
   }
 }

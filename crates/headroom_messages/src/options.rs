@@ -62,6 +62,14 @@ pub struct Options {
   /// Bodies larger than this (bytes) are refused with `INPUT_TOO_LARGE`.
   #[serde(default = "default_max_input_bytes")]
   pub max_input_bytes: usize,
+  /// Whether a retrieve path exists. `false`: no store is used, only lossless forms, never
+  /// a marker (for clients that cannot call `headroom_retrieve`).
+  #[serde(default = "default_true")]
+  pub retrieve: bool,
+}
+
+fn default_true() -> bool {
+  true
 }
 
 fn default_min_tokens() -> usize {
@@ -85,6 +93,7 @@ impl Default for Options {
       min_tokens: DEFAULT_MIN_TOKENS,
       protect: Protect::default(),
       max_input_bytes: default_max_input_bytes(),
+      retrieve: true,
     }
   }
 }

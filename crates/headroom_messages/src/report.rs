@@ -70,6 +70,11 @@ pub struct Report {
   pub tokens_saved: usize,
   /// `tokens_saved / tokens_before` (0 when empty).
   pub compression_ratio: f64,
+  /// The `headroom_retrieve` tool, when the output holds markers: `added` to the body's
+  /// `tools`, already `present`, or `needed` (a bare message array: add
+  /// `headroomRetrieveTool(provider)` to the request yourself). Absent without markers.
+  #[serde(skip_serializing_if = "Option::is_none")]
+  pub retrieve_tool: Option<&'static str>,
   /// Edited blocks.
   pub transforms: Vec<Transform>,
   /// Blocks left as they were, with reasons.

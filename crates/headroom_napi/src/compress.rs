@@ -156,7 +156,8 @@ pub fn compress_body_async(
 pub fn compress_text_json(text: String, options: Option<String>) -> Result<String, BindingError> {
   guard(|| {
     let opts = options_or_default(options.as_deref())?;
-    let report = headroom_messages::compress_text(&text, &opts, &*MEMO);
+    let report =
+      headroom_messages::compress_text(&text, &opts, &*MEMO, &headroom_core::store::NoStore);
     serde_json::to_string(&report)
       .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))
   })

@@ -90,6 +90,7 @@ mod tests {
 
   fn ctx() -> BlockContext<'static> {
     BlockContext {
+      store: &headroom_core::store::NoStore,
       mode: crate::options::Mode::Balanced,
       query: None,
       detection: Detection {

@@ -25,8 +25,11 @@ pub struct Compressed {
 }
 
 /// The context a compressor gets besides the text.
-#[derive(Debug, Clone, Copy)]
+#[derive(Clone, Copy)]
 pub struct BlockContext<'a> {
+  /// Where originals go before a marker is written. `NoStore` means no retrieve path:
+  /// lossless forms only.
+  pub store: &'a dyn headroom_core::OriginalStore,
   /// The mode.
   pub mode: Mode,
   /// The relevance hint (see the module docs before using it).
