@@ -1,0 +1,81 @@
+//! Property tests: every mode passes the checker, and lossless output expands exactly.
+
+mod common;
+
+use headroom_core::Mode;
+use headroom_json::{CrushOptions, checker, crush, expand_lossless};
+use proptest::prelude::*;
+use serde_json::{Map, Value};
+
+fn key() -> impl Strategy<Value = String> {
+  prop_oneof![
+    4 => prop::sample::select(vec!["id", "name", "status", "level", "meta", "a.b", "x", "$t", "error", ""]).prop_map(String::from),
+    1 => "[a-z.$]{1,6}",
+  ]
+}
+
+fn leaf() -> impl Strategy<Value = Value> {
+  prop_oneof![
+    Just(Value::Null),
+    any::<bool>().prop_map(Value::Bool),
+    (-1000i64..1000).prop_map(Value::from),
+    prop::sample::select(vec!["1.0", "-0.5e3", "12345678901234567890123", "0.10"])
+      .prop_map(|s| serde_json::from_str::<Value>(s).unwrap()),
+    prop::sample::select(vec!["ok", "error", "warn", "info", "timeout failed", "x"])
+      .prop_map(Value::from),
+    "[ -~]{0,12}".prop_map(Value::from),
+    "[A-Za-z0-9+/]{300,400}".prop_map(Value::from),
+  ]
+}
+
+fn value() -> impl Strategy<Value = Value> {
+  leaf().prop_recursive(4, 64, 12, |inner| {
+    prop_oneof![
+      prop::collection::vec(inner.clone(), 0..30).prop_map(Value::Array),
+      prop::collection::vec((key(), inner.clone()), 0..6)
+        .prop_map(|kv| Value::Object(kv.into_iter().collect())),
+      // Arrays of similar objects, to exercise tables and row sampling.
+      (
+        prop::collection::vec(key(), 1..5),
+        prop::collection::vec(prop::collection::vec(inner, 5), 2..40)
+      )
+        .prop_map(|(keys, rows)| {
+          Value::Array(
+            rows
+              .into_iter()
+              .map(|vals| {
+                Value::Object(
+                  keys
+                    .iter()
+                    .cloned()
+                    .zip(vals)
+                    .collect::<Map<String, Value>>(),
+                )
+              })
+              .collect(),
+          )
+        }),
+    ]
+  })
+}
+
+proptest! {
+  #![proptest_config(ProptestConfig { cases: 200, ..ProptestConfig::default() })]
+
+  #[test]
+  fn every_mode_passes_the_checker(v in value(), pretty in any::<bool>()) {
+    let text = if pretty { serde_json::to_string_pretty(&v).unwrap() } else { serde_json::to_string(&v).unwrap() };
+    for mode in [Mode::Lossless, Mode::Balanced, Mode::Aggressive] {
+      let store = common::MemStore::default();
+      if let Some(c) = crush(&text, &CrushOptions::new(mode).with_query(Some("error status")), &store) {
+        let r = checker::check(&text, &c.text, &|h| store.get(h));
+        prop_assert!(r.is_ok(), "{mode:?}: {:?}\n{}\n{}", r, text, c.text);
+        prop_assert!(c.tokens_after < c.tokens_before);
+        if mode == Mode::Lossless {
+          let back = expand_lossless(&c.text).unwrap();
+          prop_assert_eq!(serde_json::to_string(&back).unwrap(), serde_json::to_string(&v).unwrap());
+        }
+      }
+    }
+  }
+}
