@@ -18,7 +18,7 @@ use crate::compressors::ROUTER_VERSION;
 use crate::options::Mode;
 
 /// A remembered decision for one block.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
 pub enum MemoEntry {
   /// The block compresses to this text with this strategy and these marker hashes.
   Compressed {
@@ -229,5 +229,82 @@ mod tests {
       memo_key(Mode::Balanced, true, "x"),
       memo_key(Mode::Balanced, true, "x")
     );
+  }
+}
+
+/// A memo kept in the CCR store's `memo` table: compressed forms hold across processes and
+/// restarts, with a process-local LRU in front so hot blocks never touch SQLite.
+pub struct StoreMemo {
+  store: std::sync::Arc<headroom_store::Store>,
+  cache: InMemoryMemo,
+}
+
+impl StoreMemo {
+  /// A memo over `store`.
+  pub fn new(store: std::sync::Arc<headroom_store::Store>) -> Self {
+    Self {
+      store,
+      cache: InMemoryMemo::default(),
+    }
+  }
+}
+
+impl Memo for StoreMemo {
+  fn get(&self, key: &str) -> Option<MemoEntry> {
+    if let Some(e) = self.cache.get(key) {
+      return Some(e);
+    }
+    // A store read failure is a cache miss: the block is recompressed (deterministically).
+    let bytes = self.store.memo_get(key).ok()??;
+    let entry: MemoEntry = serde_json::from_slice(&bytes).ok()?;
+    self.cache.put(key, entry.clone());
+    Some(entry)
+  }
+
+  fn put(&self, key: &str, entry: MemoEntry) {
+    if let Ok(bytes) = serde_json::to_vec(&entry) {
+      // First writer wins in the store; re-read so this process agrees with the others.
+      let _ = self.store.memo_put(key, &bytes);
+    }
+    match self
+      .store
+      .memo_get(key)
+      .ok()
+      .flatten()
+      .and_then(|b| serde_json::from_slice(&b).ok())
+    {
+      Some(winner) => self.cache.put(key, winner),
+      None => self.cache.put(key, entry),
+    }
+  }
+}
+
+#[cfg(test)]
+mod store_memo_tests {
+  use super::*;
+
+  #[test]
+  fn store_memo_is_shared_between_instances_over_one_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let config = headroom_store::StoreConfig::file(dir.path().join("ccr.sqlite"));
+    let a = StoreMemo::new(std::sync::Arc::new(
+      headroom_store::Store::open(&config).unwrap(),
+    ));
+    let b = StoreMemo::new(std::sync::Arc::new(
+      headroom_store::Store::open(&config).unwrap(),
+    ));
+    let first = MemoEntry::Compressed {
+      text: "one".into(),
+      strategy: "s".into(),
+      hashes: vec![],
+    };
+    a.put("k", first.clone());
+    b.put("k", MemoEntry::Declined);
+    assert_eq!(
+      b.get("k"),
+      Some(first.clone()),
+      "the first writer wins across instances"
+    );
+    assert_eq!(a.get("k"), Some(first));
   }
 }

@@ -6,12 +6,14 @@
 //! through the [`crate::memo::Memo`] (first compression wins).
 
 mod json_minify;
+mod smart_crusher;
 
 use headroom_detect::{ContentType, Detection};
 
 use crate::options::Mode;
 
 pub use json_minify::JsonMinify;
+pub use smart_crusher::SmartCrusher;
 
 /// What a compressor produced for one block.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -47,13 +49,15 @@ pub trait Compressor: Send + Sync {
 }
 
 /// Version of the routing table and compressor outputs; part of every memo key.
-pub const ROUTER_VERSION: &str = "router-v1";
+pub const ROUTER_VERSION: &str = "router-v2";
 
 /// Picks the compressor for a detected content type, if there is one.
 pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
-  static JSON: JsonMinify = JsonMinify;
+  static JSON: SmartCrusher = SmartCrusher;
+  static JSON_LINES: JsonMinify = JsonMinify;
   match detection.kind {
-    ContentType::Json | ContentType::JsonLines => Some(&JSON),
+    ContentType::Json => Some(&JSON),
+    ContentType::JsonLines => Some(&JSON_LINES),
     _ => None,
   }
 }

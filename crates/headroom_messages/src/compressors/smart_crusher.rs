@@ -1,0 +1,23 @@
+//! JSON documents go to SmartCrusher (`headroom_json`): lossless table forms first, lossy
+//! sampling with retrievable markers when a store is available and the mode allows it.
+
+use super::{BlockContext, Compressed, Compressor};
+
+/// The SmartCrusher adapter.
+pub struct SmartCrusher;
+
+impl Compressor for SmartCrusher {
+  fn name(&self) -> &'static str {
+    "json:smart-crusher"
+  }
+
+  fn compress(&self, text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
+    let opts = headroom_json::CrushOptions::new(ctx.mode).with_query(ctx.query);
+    let crushed = headroom_json::crush(text, &opts, ctx.store)?;
+    Some(Compressed {
+      text: crushed.text,
+      strategy: crushed.strategy,
+      hashes: crushed.hashes,
+    })
+  }
+}

@@ -1,0 +1,163 @@
+//! End to end through the spine with a real store: compress → markers → retrieve the exact
+//! original; the retrieve tool is added; lossless mode and `retrieve: false` never mark.
+
+use std::sync::Arc;
+
+use headroom_core::Mode;
+use headroom_messages::memo::{NoMemo, StoreMemo};
+use headroom_messages::options::Options;
+use headroom_messages::retrieve_calls::{Retriever, resolve};
+use headroom_messages::{compress_request_with, retrieve_tool};
+use headroom_store::Store;
+
+fn corpus(name: &str) -> String {
+  let p = concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/corpus/headroom-generated/"
+  );
+  std::fs::read_to_string(format!("{p}{name}")).expect("the shared corpus is beside the repository")
+}
+
+fn body(output: &str) -> String {
+  serde_json::json!({
+    "model": "claude-sonnet-4-5", "max_tokens": 1024,
+    "messages": [
+      {"role": "user", "content": "Which API users are inactive?"},
+      {"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_1", "name": "api", "input": {}}]},
+      {"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_1", "content": output}]}
+    ]
+  })
+  .to_string()
+}
+
+fn tool_output_of(out: &[u8]) -> String {
+  let v: serde_json::Value = serde_json::from_slice(out).unwrap();
+  v["messages"][2]["content"][0]["content"]
+    .as_str()
+    .unwrap()
+    .to_string()
+}
+
+#[test]
+fn markers_point_at_byte_exact_originals_and_the_tool_is_added() {
+  let store = Arc::new(Store::in_memory());
+  let original = corpus("api_responses.json");
+  let input = body(&original);
+  let out = compress_request_with(input.as_bytes(), &Options::default(), &NoMemo, &*store).unwrap();
+  let t = &out.report.transforms[0];
+  assert!(
+    !t.hashes.is_empty(),
+    "balanced mode with a store samples this array: {t:?}"
+  );
+  assert!(t.tokens_after * 3 < t.tokens_before, "{t:?}");
+  let text = tool_output_of(&out.body);
+  for hash in headroom_core::marker::find_marker_hashes(&text) {
+    assert_eq!(
+      store.get(hash).unwrap(),
+      original.as_bytes(),
+      "stored original is byte-exact"
+    );
+  }
+  // Zero silent loss, checked against the store.
+  headroom_json::checker::check(&original, &text, &|h| store.get(h).ok()).expect("no silent loss");
+  // The retrieve tool rides along, once.
+  assert_eq!(out.report.retrieve_tool, Some("added"));
+  let v: serde_json::Value = serde_json::from_slice(&out.body).unwrap();
+  assert_eq!(v["tools"][0]["name"], retrieve_tool::RETRIEVE_TOOL_NAME);
+  let again = compress_request_with(&out.body, &Options::default(), &NoMemo, &*store).unwrap();
+  assert_eq!(
+    again.report.transforms.len(),
+    0,
+    "already-compressed text is pinned"
+  );
+}
+
+#[test]
+fn a_model_retrieve_call_gets_the_original_back() {
+  struct ByStore<'a>(&'a Store);
+  impl Retriever for ByStore<'_> {
+    fn retrieve(&self, hash: &str, query: Option<&str>) -> headroom_core::Result<String> {
+      Ok(self.0.retrieve(hash, query)?.text)
+    }
+  }
+  let store = Store::in_memory();
+  let original = corpus("database_rows_mixed.json");
+  let out = compress_request_with(
+    body(&original).as_bytes(),
+    &Options::default(),
+    &NoMemo,
+    &store,
+  )
+  .unwrap();
+  let hash = out.report.transforms[0].hashes[0].clone();
+  // Simulated model turn: it calls headroom_retrieve with the marker's hash.
+  let response = serde_json::json!({"role": "assistant", "content": [
+    {"type": "tool_use", "id": "toolu_r", "name": "headroom_retrieve", "input": {"hash": hash}}]})
+  .to_string();
+  let r = resolve(&response, &ByStore(&store)).unwrap();
+  let v: serde_json::Value = serde_json::from_str(&r.results).unwrap();
+  assert_eq!(v[0]["content"][0]["content"].as_str().unwrap(), original);
+}
+
+#[test]
+fn lossless_mode_and_no_retrieve_path_never_mark() {
+  let store = Store::in_memory();
+  let original = corpus("api_responses.json");
+  for opts in [
+    Options {
+      mode: Mode::Lossless,
+      ..Options::default()
+    },
+    Options {
+      retrieve: false,
+      ..Options::default()
+    },
+  ] {
+    let out = compress_request_with(body(&original).as_bytes(), &opts, &NoMemo, &store).unwrap();
+    let t = &out.report.transforms[0];
+    assert!(t.hashes.is_empty());
+    assert_eq!(out.report.retrieve_tool, None);
+    let text = tool_output_of(&out.body);
+    assert!(headroom_core::marker::find_marker_hashes(&text).is_empty());
+    let back = headroom_json::expand_lossless(&text).unwrap();
+    assert_eq!(
+      back,
+      serde_json::from_str::<serde_json::Value>(&original).unwrap()
+    );
+  }
+  assert_eq!(
+    store.stats().unwrap().entries,
+    0,
+    "nothing stored without markers"
+  );
+}
+
+#[test]
+fn a_store_memo_keeps_history_stable_when_the_query_changes() {
+  let dir = tempfile::tempdir().unwrap();
+  let config = headroom_store::StoreConfig::file(dir.path().join("ccr.sqlite"));
+  let original = corpus("log_entries.json");
+  let input = body(&original);
+  let first = {
+    let store = Arc::new(Store::open(&config).unwrap());
+    let memo = StoreMemo::new(store.clone());
+    let opts = Options {
+      query: Some("error timeout".into()),
+      ..Options::default()
+    };
+    compress_request_with(input.as_bytes(), &opts, &memo, &*store).unwrap()
+  };
+  // Another process (a fresh store handle and memo) with a different query.
+  let store = Arc::new(Store::open(&config).unwrap());
+  let memo = StoreMemo::new(store.clone());
+  let opts = Options {
+    query: Some("payment user 42".into()),
+    ..Options::default()
+  };
+  let second = compress_request_with(input.as_bytes(), &opts, &memo, &*store).unwrap();
+  assert!(
+    first.body == second.body,
+    "same bytes across processes despite a new query"
+  );
+  assert!(second.report.transforms[0].memoized);
+}
