@@ -9,6 +9,35 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** A CCR store: every original a compressor leaves out, byte-exact, by retrieve hash. */
+export declare class BindingStore {
+  /**
+   * Opens a store: a SQLite file at `location` (created 0600, WAL), `"memory"` for a private
+   * in-memory store, or (no argument) the default store shared with `compress`.
+   */
+  static open(location?: string | undefined | null): BindingStore
+  /** Stores `original` and returns its retrieve hash. */
+  put(original: Buffer | string): string
+  /** The byte-exact original behind `hash`. Errors: `UNKNOWN_HASH`, `EXPIRED` (both final). */
+  get(hash: string): Buffer
+  /** The original behind `hash`, or with `query` only its matching rows/lines. */
+  retrieve(hash: string, query?: string | undefined | null): BindingRetrieved
+  /** Counters and sizes, as JSON. */
+  statsJson(): string
+  /**
+   * Removes entries: `"all"`, `"expired"`, or those older than `olderThanSecs`. Returns how
+   * many. Removed hashes answer `EXPIRED` afterwards.
+   */
+  purge(what: string, olderThanSecs?: number | undefined | null): number
+  /** The store's file path (absent for memory stores). */
+  get path(): string | null
+  /**
+   * Releases this handle (the default store stays open for `compress`). Later calls on
+   * this handle fail with `STORE_ERROR`.
+   */
+  close(): void
+}
+
 /** A compressed request body. */
 export interface BindingBodyResult {
   /** The output body; byte-identical to the input outside edited strings. */
@@ -32,6 +61,18 @@ export interface BindingDetection {
   confidence: number
 }
 
+/** A retrieval. */
+export interface BindingRetrieved {
+  /** The original (or, with a query, the matching rows/lines). */
+  text: string
+  /** Units in the original (`rows` of its JSON array, or `lines`). */
+  totalUnits: number
+  /** Units returned. */
+  matchedUnits: number
+  /** `rows` or `lines`. */
+  unit: string
+}
+
 /** A section of mixed content. Offsets are UTF-16 code units (JS string indices). */
 export interface BindingSection {
   /** Start offset (UTF-16 code units). */
@@ -47,28 +88,36 @@ export interface BindingSection {
 }
 
 /**
+ * Zero-silent-loss check of one JSON tool output against its compressed form: every item
+ * of `input` is present in `output` or covered by a marker whose stored original (from the
+ * store) holds it, and marker counts add up. Returns the report as JSON, or throws
+ * `INVALID_ARGUMENT` describing the first violation.
+ */
+export declare function checkNoSilentLossJson(input: string, output: string, store?: BindingStore | undefined | null): string
+
+/**
  * Compresses a request body by byte-range splicing: every byte outside the edited
  * strings is identical to the input. Throws on errors (with `code`).
  */
-export declare function compressBody(input: Buffer | string, options?: string | undefined | null): BindingBodyResult
+export declare function compressBody(input: Buffer | string, options?: string | undefined | null, store?: BindingStore | undefined | null): BindingBodyResult
 
 /** `compressBody` on the libuv thread pool; errors come back as data (`body` absent). */
-export declare function compressBodyAsync(input: Buffer | string, options?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<BindingBodyResult>
+export declare function compressBodyAsync(input: Buffer | string, options?: string | undefined | null, store?: BindingStore | undefined | null, signal?: AbortSignal | undefined | null): Promise<BindingBodyResult>
 
 /**
  * Compresses a request body or message array (JSON text or UTF-8 bytes). Returns the
  * result as JSON: the report plus `body` (or `messages` for an array) holding the output.
  */
-export declare function compressJson(input: Buffer | string, options?: string | undefined | null): string
+export declare function compressJson(input: Buffer | string, options?: string | undefined | null, store?: BindingStore | undefined | null): string
 
 /**
  * `compressJson` on the libuv thread pool. Resolves to the result JSON, or to
  * `{"error":{"code","message"}}` (rethrown with its code by `index.ts`).
  */
-export declare function compressJsonAsync(input: Buffer | string, options?: string | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+export declare function compressJsonAsync(input: Buffer | string, options?: string | undefined | null, store?: BindingStore | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
 
 /** Compresses one text (not a request). Returns the `TextResult` as JSON. */
-export declare function compressTextJson(text: string, options?: string | undefined | null): string
+export declare function compressTextJson(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null): string
 
 /** Counts the tokens of a request body or message array, per-message framing included. */
 export declare function countMessageTokens(input: Buffer | string, model?: string | undefined | null): number
@@ -81,6 +130,9 @@ export declare function countTokens(text: string, model?: string | undefined | n
 
 /** Counts the tokens of each text (one crossing for many small texts). */
 export declare function countTokensBatch(texts: Array<string>, model?: string | undefined | null): Array<number>
+
+/** Why the default store fell back to memory, if it did (`null`: the file store is in use). */
+export declare function defaultStoreFallback(): string | null
 
 /** Detects the content type of `text`. Bounded work: huge inputs are sampled. */
 export declare function detectContentType(text: string): BindingDetection
@@ -119,6 +171,13 @@ export declare function modelsJson(): string
 
 /** The version of the native addon. */
 export declare function nativeVersion(): string
+
+/**
+ * Answers the `headroom_retrieve` calls in a provider response from the store. Returns
+ * `{provider, results, resolved, otherCalls}` as JSON, where `results` holds the messages
+ * (or Responses input items) to append.
+ */
+export declare function resolveRetrieveCallsJson(response: string, store?: BindingStore | undefined | null): string
 
 /**
  * The `headroom_retrieve` tool definition for `provider` (`anthropic`, `openai`,

@@ -835,6 +835,8 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BindingStore = nativeBinding.BindingStore
+module.exports.checkNoSilentLossJson = nativeBinding.checkNoSilentLossJson
 module.exports.compressBody = nativeBinding.compressBody
 module.exports.compressBodyAsync = nativeBinding.compressBodyAsync
 module.exports.compressJson = nativeBinding.compressJson
@@ -843,6 +845,7 @@ module.exports.compressTextJson = nativeBinding.compressTextJson
 module.exports.countMessageTokens = nativeBinding.countMessageTokens
 module.exports.countTokens = nativeBinding.countTokens
 module.exports.countTokensBatch = nativeBinding.countTokensBatch
+module.exports.defaultStoreFallback = nativeBinding.defaultStoreFallback
 module.exports.detectContentType = nativeBinding.detectContentType
 module.exports.detectSections = nativeBinding.detectSections
 module.exports.encodeTokens = nativeBinding.encodeTokens
@@ -853,6 +856,7 @@ module.exports.lookupModelJson = nativeBinding.lookupModelJson
 module.exports.markerPatternSource = nativeBinding.markerPatternSource
 module.exports.modelsJson = nativeBinding.modelsJson
 module.exports.nativeVersion = nativeBinding.nativeVersion
+module.exports.resolveRetrieveCallsJson = nativeBinding.resolveRetrieveCallsJson
 module.exports.retrieveToolJson = nativeBinding.retrieveToolJson
 module.exports.skipReasons = nativeBinding.skipReasons
 module.exports.warmup = nativeBinding.warmup

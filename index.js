@@ -33,7 +33,7 @@ var __importStar = (this && this.__importStar) || (function () {
     };
 })();
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.nativeVersion = exports.MARKER_PATTERN = exports.RETRIEVE_TOOL_NAME = exports.HeadroomError = exports.SKIP_REASONS = exports.ERROR_CODES = void 0;
+exports.nativeVersion = exports.MARKER_PATTERN = exports.Store = exports.RETRIEVE_TOOL_NAME = exports.HeadroomError = exports.SKIP_REASONS = exports.ERROR_CODES = void 0;
 exports.compress = compress;
 exports.compressAsync = compressAsync;
 exports.compressBody = compressBody;
@@ -48,6 +48,9 @@ exports.lookupModel = lookupModel;
 exports.detectContentType = detectContentType;
 exports.detectSections = detectSections;
 exports.headroomRetrieveTool = headroomRetrieveTool;
+exports.retrieve = retrieve;
+exports.resolveRetrieveCalls = resolveRetrieveCalls;
+exports.checkNoSilentLoss = checkNoSilentLoss;
 exports.findMarkers = findMarkers;
 /**
  * headroom-native: context compression for LLM agents.
@@ -153,7 +156,17 @@ function optionsJson(opts) {
     if (typeof opts !== 'object') {
         throw new HeadroomError('INVALID_OPTION', `options must be an object, got ${typeof opts}`);
     }
-    return JSON.stringify(opts);
+    const { store: _store, ...rest } = opts;
+    return JSON.stringify(rest);
+}
+/** The native store handle of `opts.store` (undefined: the default store). */
+function storeOf(opts) {
+    const store = opts?.store;
+    if (store === undefined || store === null)
+        return undefined;
+    if (!(store instanceof Store))
+        throw new HeadroomError('INVALID_OPTION', 'store must be a Store (Store.open, Store.memory)');
+    return store.native;
 }
 function requestJson(input) {
     if (input === null || typeof input !== 'object') {
@@ -176,13 +189,15 @@ function bodyInput(body) {
 function compress(input, opts) {
     const json = requestJson(input);
     const options = optionsJson(opts);
-    return finish(call(() => native.compressJson(json, options)));
+    const store = storeOf(opts);
+    return finish(call(() => native.compressJson(json, options, store)));
 }
 async function compressAsync(input, opts, signal) {
     const json = requestJson(input);
     const options = optionsJson(opts);
+    const store = storeOf(opts);
     throwIfAborted(signal);
-    const out = await native.compressJsonAsync(json, options, signal).catch(rethrowUnlessAbort);
+    const out = await call(() => native.compressJsonAsync(json, options, store, signal)).catch(rethrowUnlessAbort);
     return finish(out);
 }
 /** Rejects like Node's own APIs when `signal` is already aborted (napi only sees later aborts). */
@@ -204,15 +219,17 @@ function finish(json) {
 function compressBody(body, opts) {
     const input = bodyInput(body);
     const options = optionsJson(opts);
-    const out = call(() => native.compressBody(input, options));
+    const store = storeOf(opts);
+    const out = call(() => native.compressBody(input, options, store));
     return { body: out.body, report: JSON.parse(out.report) };
 }
 /** {@link compressBody} on the libuv thread pool. */
 async function compressBodyAsync(body, opts, signal) {
     const input = bodyInput(body);
     const options = optionsJson(opts);
+    const store = storeOf(opts);
     throwIfAborted(signal);
-    const out = await native.compressBodyAsync(input, options, signal).catch(rethrowUnlessAbort);
+    const out = await call(() => native.compressBodyAsync(input, options, store, signal)).catch(rethrowUnlessAbort);
     if (!out.body)
         parseResult(out.report);
     return { body: out.body, report: JSON.parse(out.report) };
@@ -223,7 +240,8 @@ async function compressBodyAsync(body, opts, signal) {
 function compressText(text, opts) {
     requireString(text, 'text');
     const options = optionsJson(opts);
-    return JSON.parse(call(() => native.compressTextJson(text, options)));
+    const store = storeOf(opts);
+    return JSON.parse(call(() => native.compressTextJson(text, options, store)));
 }
 // ---------------------------------------------------------------------------------------
 // Tokens
@@ -303,6 +321,86 @@ exports.RETRIEVE_TOOL_NAME = 'headroom_retrieve';
 function headroomRetrieveTool(provider) {
     requireString(provider, 'provider');
     return JSON.parse(call(() => native.retrieveToolJson(provider)));
+}
+/**
+ * The CCR store: every original a compressor leaves out, byte-exact, under the hash its
+ * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes) or
+ * memory. Entries live 24 h after their last use (7 days at most); an expired or evicted
+ * hash answers `EXPIRED`, a hash never stored `UNKNOWN_HASH`: both are final.
+ */
+class Store {
+    /** @internal */
+    native;
+    constructor(handle) {
+        this.native = handle;
+    }
+    /** Opens (or creates) a store file. */
+    static open(path) {
+        requireString(path, 'path');
+        return new Store(call(() => native.BindingStore.open(path)));
+    }
+    /** A private in-memory store. */
+    static memory() {
+        return new Store(call(() => native.BindingStore.open('memory')));
+    }
+    /** The default store `compress` uses: `HEADROOM_STORE`, else `~/.headroom/ccr.sqlite`. */
+    static default() {
+        return new Store(call(() => native.BindingStore.open()));
+    }
+    /** Stores `original` byte-exact; returns its retrieve hash. */
+    put(original) {
+        return call(() => this.native.put(original));
+    }
+    /** The byte-exact original behind `hash`. @throws {HeadroomError} `UNKNOWN_HASH`, `EXPIRED` */
+    get(hash) {
+        requireString(hash, 'hash');
+        return call(() => this.native.get(hash));
+    }
+    /** The original behind `hash`, or with `query` only the rows/lines containing every query word. */
+    retrieve(hash, opts = {}) {
+        requireString(hash, 'hash');
+        return call(() => this.native.retrieve(hash, opts.query));
+    }
+    /** Counters and sizes. */
+    stats() {
+        return JSON.parse(call(() => this.native.statsJson()));
+    }
+    /** Removes entries; returns how many. Their hashes answer `EXPIRED` afterwards. */
+    purge(what) {
+        return call(() => typeof what === 'string' ? this.native.purge(what) : this.native.purge('older', what.olderThanSeconds));
+    }
+    /** The store file, or null for memory. */
+    get path() {
+        return this.native.path ?? null;
+    }
+    /** Releases this handle; later calls on it fail with `STORE_ERROR`. */
+    close() {
+        this.native.close();
+    }
+}
+exports.Store = Store;
+/** {@link Store.retrieve} on `opts.store` (default: the default store). */
+function retrieve(hash, opts = {}) {
+    return (opts.store ?? Store.default()).retrieve(hash, { query: opts.query });
+}
+/**
+ * Answers the `headroom_retrieve` calls in a (non-streaming) provider response from the
+ * store, for library users without the proxy. Unknown or expired hashes are answered with
+ * an error result that tells the model not to retry; nothing is thrown for them.
+ */
+function resolveRetrieveCalls(response, opts = {}) {
+    const json = requestJson(response);
+    return JSON.parse(call(() => native.resolveRetrieveCallsJson(json, storeOf(opts))));
+}
+/**
+ * The zero-silent-loss checker for one JSON tool output: every item of `input` is in
+ * `output` verbatim or covered by a marker whose stored original holds it, and every
+ * marker's counts add up. Throws `INVALID_ARGUMENT` naming the first violation.
+ */
+function checkNoSilentLoss(input, output, opts = {}) {
+    requireString(input, 'input');
+    requireString(output, 'output');
+    return JSON.parse(call(() => native.checkNoSilentLossJson(input, output, storeOf(opts))));
 }
 // ---------------------------------------------------------------------------------------
 // Markers

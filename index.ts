@@ -99,6 +99,12 @@ export interface CompressOptions {
    * `false` no store is used and only lossless forms are produced: never a marker.
    */
   retrieve?: boolean
+  /**
+   * Where originals of anything left out are kept (and the memo that keeps history
+   * byte-stable). Default: the embedded default store, a SQLite file at
+   * `~/.headroom/ccr.sqlite` (`HEADROOM_STORE` overrides: a path or `memory`).
+   */
+  store?: Store
 }
 
 /** Options of {@link compressText}. */
@@ -111,6 +117,10 @@ export interface TextOptions {
   query?: string
   /** Texts with fewer tokens than this are left alone. Default 250. */
   minTokens?: number
+  /** Whether markers may be used (see {@link CompressOptions.retrieve}). Default true. */
+  retrieve?: boolean
+  /** The store (see {@link CompressOptions.store}). */
+  store?: Store
 }
 
 /** One edited block. */
@@ -350,7 +360,16 @@ function optionsJson(opts: object | undefined): string | undefined {
   if (typeof opts !== 'object') {
     throw new HeadroomError('INVALID_OPTION', `options must be an object, got ${typeof opts}`)
   }
-  return JSON.stringify(opts)
+  const { store: _store, ...rest } = opts as { store?: unknown }
+  return JSON.stringify(rest)
+}
+
+/** The native store handle of `opts.store` (undefined: the default store). */
+function storeOf(opts: { store?: unknown } | undefined): native.BindingStore | undefined {
+  const store = opts?.store
+  if (store === undefined || store === null) return undefined
+  if (!(store instanceof Store)) throw new HeadroomError('INVALID_OPTION', 'store must be a Store (Store.open, Store.memory)')
+  return store.native
 }
 
 function requestJson(input: unknown): string {
@@ -393,7 +412,8 @@ export function compress(input: RequestBody, opts?: CompressOptions): CompressRe
 export function compress(input: Message[] | RequestBody, opts?: CompressOptions): CompressResult {
   const json = requestJson(input)
   const options = optionsJson(opts)
-  return finish(call(() => native.compressJson(json, options)))
+  const store = storeOf(opts)
+  return finish(call(() => native.compressJson(json, options, store)))
 }
 
 /**
@@ -410,8 +430,9 @@ export async function compressAsync(
 ): Promise<CompressResult> {
   const json = requestJson(input)
   const options = optionsJson(opts)
+  const store = storeOf(opts)
   throwIfAborted(signal)
-  const out = await native.compressJsonAsync(json, options, signal).catch(rethrowUnlessAbort)
+  const out = await call(() => native.compressJsonAsync(json, options, store, signal)).catch(rethrowUnlessAbort)
   return finish(out)
 }
 
@@ -435,7 +456,8 @@ function finish(json: string): CompressResult {
 export function compressBody(body: Buffer | Uint8Array | string, opts?: CompressOptions): BodyResult {
   const input = bodyInput(body)
   const options = optionsJson(opts)
-  const out = call(() => native.compressBody(input, options))
+  const store = storeOf(opts)
+  const out = call(() => native.compressBody(input, options, store))
   return { body: out.body as Buffer, report: JSON.parse(out.report) as CompressReport }
 }
 
@@ -447,8 +469,9 @@ export async function compressBodyAsync(
 ): Promise<BodyResult> {
   const input = bodyInput(body)
   const options = optionsJson(opts)
+  const store = storeOf(opts)
   throwIfAborted(signal)
-  const out = await native.compressBodyAsync(input, options, signal).catch(rethrowUnlessAbort)
+  const out = await call(() => native.compressBodyAsync(input, options, store, signal)).catch(rethrowUnlessAbort)
   if (!out.body) parseResult(out.report)
   return { body: out.body as Buffer, report: JSON.parse(out.report) as CompressReport }
 }
@@ -459,7 +482,8 @@ export async function compressBodyAsync(
 export function compressText(text: string, opts?: TextOptions): TextResult {
   requireString(text, 'text')
   const options = optionsJson(opts)
-  return JSON.parse(call(() => native.compressTextJson(text, options))) as TextResult
+  const store = storeOf(opts)
+  return JSON.parse(call(() => native.compressTextJson(text, options, store))) as TextResult
 }
 
 // ---------------------------------------------------------------------------------------
@@ -549,6 +573,153 @@ export const RETRIEVE_TOOL_NAME = 'headroom_retrieve'
 export function headroomRetrieveTool(provider: Exclude<Provider, 'auto'>): Record<string, unknown> {
   requireString(provider, 'provider')
   return JSON.parse(call(() => native.retrieveToolJson(provider))) as Record<string, unknown>
+}
+
+/** What {@link Store.retrieve} returns. */
+export interface RetrieveResult {
+  /** The original text, or with a query only the matching rows (a JSON array) or lines. */
+  text: string
+  /** Rows of the original's JSON array, or its lines. */
+  totalUnits: number
+  /** Rows or lines returned. */
+  matchedUnits: number
+  /** `rows` or `lines`. */
+  unit: string
+}
+
+/** Store counters. */
+export interface StoreStats {
+  entries: number
+  bytes: number
+  tombstones: number
+  hits: number
+  misses: number
+  expired: number
+  evictions: number
+  /** The file, or null for a memory store. */
+  path: string | null
+}
+
+/**
+ * The CCR store: every original a compressor leaves out, byte-exact, under the hash its
+ * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes) or
+ * memory. Entries live 24 h after their last use (7 days at most); an expired or evicted
+ * hash answers `EXPIRED`, a hash never stored `UNKNOWN_HASH`: both are final.
+ */
+export class Store {
+  /** @internal */
+  readonly native: native.BindingStore
+
+  private constructor(handle: native.BindingStore) {
+    this.native = handle
+  }
+
+  /** Opens (or creates) a store file. */
+  static open(path: string): Store {
+    requireString(path, 'path')
+    return new Store(call(() => native.BindingStore.open(path)))
+  }
+
+  /** A private in-memory store. */
+  static memory(): Store {
+    return new Store(call(() => native.BindingStore.open('memory')))
+  }
+
+  /** The default store `compress` uses: `HEADROOM_STORE`, else `~/.headroom/ccr.sqlite`. */
+  static default(): Store {
+    return new Store(call(() => native.BindingStore.open()))
+  }
+
+  /** Stores `original` byte-exact; returns its retrieve hash. */
+  put(original: string | Buffer): string {
+    return call(() => this.native.put(original))
+  }
+
+  /** The byte-exact original behind `hash`. @throws {HeadroomError} `UNKNOWN_HASH`, `EXPIRED` */
+  get(hash: string): Buffer {
+    requireString(hash, 'hash')
+    return call(() => this.native.get(hash))
+  }
+
+  /** The original behind `hash`, or with `query` only the rows/lines containing every query word. */
+  retrieve(hash: string, opts: { query?: string } = {}): RetrieveResult {
+    requireString(hash, 'hash')
+    return call(() => this.native.retrieve(hash, opts.query))
+  }
+
+  /** Counters and sizes. */
+  stats(): StoreStats {
+    return JSON.parse(call(() => this.native.statsJson())) as StoreStats
+  }
+
+  /** Removes entries; returns how many. Their hashes answer `EXPIRED` afterwards. */
+  purge(what: 'all' | 'expired' | { olderThanSeconds: number }): number {
+    return call(() =>
+      typeof what === 'string' ? this.native.purge(what) : this.native.purge('older', what.olderThanSeconds),
+    )
+  }
+
+  /** The store file, or null for memory. */
+  get path(): string | null {
+    return this.native.path ?? null
+  }
+
+  /** Releases this handle; later calls on it fail with `STORE_ERROR`. */
+  close(): void {
+    this.native.close()
+  }
+}
+
+/** {@link Store.retrieve} on `opts.store` (default: the default store). */
+export function retrieve(hash: string, opts: { query?: string; store?: Store } = {}): RetrieveResult {
+  return (opts.store ?? Store.default()).retrieve(hash, { query: opts.query })
+}
+
+/** What {@link resolveRetrieveCalls} returns. */
+export interface RetrieveResolution {
+  /** The response's format. */
+  provider: Exclude<Provider, 'auto'>
+  /**
+   * Messages (Anthropic: one user message of `tool_result` blocks; OpenAI Chat: `tool`
+   * messages) or Responses input items (`function_call_output`) answering the retrieve
+   * calls: append them to the conversation and call the model again.
+   */
+  results: Message[]
+  /** Ids of the retrieve calls answered. */
+  resolved: string[]
+  /** Ids of calls to other tools in the same response, left for you to run. */
+  otherCalls: string[]
+}
+
+/**
+ * Answers the `headroom_retrieve` calls in a (non-streaming) provider response from the
+ * store, for library users without the proxy. Unknown or expired hashes are answered with
+ * an error result that tells the model not to retry; nothing is thrown for them.
+ */
+export function resolveRetrieveCalls(response: object, opts: { store?: Store } = {}): RetrieveResolution {
+  const json = requestJson(response)
+  return JSON.parse(call(() => native.resolveRetrieveCallsJson(json, storeOf(opts)))) as RetrieveResolution
+}
+
+/** What {@link checkNoSilentLoss} returns when the check passes. */
+export interface LossCheck {
+  /** Markers found and verified. */
+  markers: number
+  /** Their retrieve hashes. */
+  hashes: string[]
+  /** Units left out, per unit. */
+  omitted: { unit: string; count: number }[]
+}
+
+/**
+ * The zero-silent-loss checker for one JSON tool output: every item of `input` is in
+ * `output` verbatim or covered by a marker whose stored original holds it, and every
+ * marker's counts add up. Throws `INVALID_ARGUMENT` naming the first violation.
+ */
+export function checkNoSilentLoss(input: string, output: string, opts: { store?: Store } = {}): LossCheck {
+  requireString(input, 'input')
+  requireString(output, 'output')
+  return JSON.parse(call(() => native.checkNoSilentLossJson(input, output, storeOf(opts)))) as LossCheck
 }
 
 // ---------------------------------------------------------------------------------------

@@ -10,6 +10,8 @@ import {
   countMessageTokens,
   countTokens,
   HeadroomError,
+  Store,
+  checkNoSilentLoss,
   headroomRetrieveTool,
   ERROR_CODES,
   SKIP_REASONS,
@@ -47,11 +49,15 @@ test('Anthropic body: only the tool result is compressed; its cache_control stay
   const out = r.body as ReturnType<typeof anthropicBody>
   const block = out.messages[2].content[0] as { content: string; cache_control: unknown }
   t.deepEqual(block.cache_control, { type: 'ephemeral' })
-  // The compressed output is the same JSON value.
-  t.deepEqual(JSON.parse(block.content), JSON.parse(toolOutput()))
+  // Nothing is lost silently: every row is in the output or behind a marker whose stored
+  // original (byte-exact) holds it.
+  const check = checkNoSilentLoss(toolOutput(), block.content)
+  t.true(check.markers > 0)
+  for (const h of findMarkers(block.content)) t.is(Store.default().get(h).toString('utf8'), toolOutput())
+  t.is(r.retrieveTool, 'added')
   // Everything else is untouched.
   t.deepEqual(out.system, input.system)
-  t.deepEqual(out.tools, input.tools)
+  t.deepEqual(out.tools.slice(0, input.tools.length), input.tools)
   t.deepEqual(out.messages[0], input.messages[0])
   t.deepEqual(out.messages[1], input.messages[1])
   t.deepEqual(out.messages[2].content[1], input.messages[2].content[1])
@@ -158,8 +164,9 @@ test('compressBody: bytes outside the edited block are identical; no edit = iden
       `{"role":"assistant","tool_calls":[{"id":"c1","type":"function","function":{"name":"f","arguments":"{}"}}]},` +
       `{"role":"tool","tool_call_id":"c1","content":${JSON.stringify(toolOutput())}}],"a":[ ]}`,
   )
-  const { body, report } = compressBody(raw)
-  t.is(report.transforms.length, 1)
+  // retrieve: false keeps this about byte fidelity (no tool is added to the body).
+  const { body, report } = compressBody(raw, { retrieve: false })
+  t.is(report.transforms.length, 1, JSON.stringify(report.skipped.find((s) => s.path === '/messages/2/content')))
   const start = raw.indexOf('"content":"[') + '"content":'.length
   const endTail = raw.lastIndexOf('}],"a":[ ]}')
   t.deepEqual(body.subarray(0, start), raw.subarray(0, start))
@@ -252,11 +259,14 @@ test('bad input never crashes: deep nesting, huge strings, huge arrays', (t) => 
 })
 
 test('compressText routes by content type and never inflates', (t) => {
-  const r = compressText(toolOutput('api_responses.json'))
-  t.is(r.contentType, 'json')
-  t.is(r.strategy, 'json:minify')
-  t.true(r.tokensAfter < r.tokensBefore)
-  t.deepEqual(r.hashes, [])
+  const lossless = compressText(toolOutput('api_responses.json'), { mode: 'lossless' })
+  t.is(lossless.contentType, 'json')
+  t.regex(lossless.strategy ?? '', /^json:(table|minify)$/)
+  t.deepEqual(lossless.hashes, [])
+  t.true(lossless.tokensAfter < lossless.tokensBefore)
+  const balanced = compressText(toolOutput('api_responses.json'))
+  t.true(balanced.tokensAfter < lossless.tokensAfter)
+  t.deepEqual([...new Set(findMarkers(balanced.text))], balanced.hashes)
   const prose = compressText('Just a sentence.')
   t.is(prose.text, 'Just a sentence.')
   t.is(prose.reason, 'below_min_tokens')
@@ -272,7 +282,7 @@ test('countMessageTokens includes per-message framing', (t) => {
   t.is(countMessageTokens(msgs, 'gpt-4o'), expected)
   const r = compress(openaiChatBody())
   t.is(r.tokensBefore, countMessageTokens(openaiChatBody(), 'gpt-4o'))
-  t.is(r.tokensAfter, countMessageTokens(r.body as RequestBody, 'gpt-4o'))
+  t.is(r.tokensAfter, countMessageTokens(r.body as RequestBody, 'gpt-4o'), 'exact, retrieve tool included')
 })
 
 test('MARKER_PATTERN is the one grammar; group 1 is the hash', (t) => {

@@ -34,4 +34,19 @@ impl OriginalStore for NoStore {
       "no store: markers are disabled",
     ))
   }
+
+  fn enabled(&self) -> bool {
+    false
+  }
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn no_store_is_disabled_and_refuses_puts() {
+    assert!(!NoStore.enabled());
+    assert!(NoStore.put(b"x").is_err());
+  }
 }

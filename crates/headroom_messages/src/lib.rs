@@ -220,7 +220,9 @@ pub fn compress_request_with(
         String::from_utf8(body).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
       match retrieve_tool::inject(&text, walked.provider)? {
         Some(with_tool) => {
-          tokens_after += counter.count(&retrieve_tool::definition(walked.provider));
+          // Recount the final body: the tool joins the `tools` array, whose count is not
+          // simply the sum of its parts.
+          tokens_after = count_text(&with_tool, opts.provider, &counter)?;
           body = with_tool.into_bytes();
           retrieve_tool = Some("added");
         }
@@ -423,12 +425,20 @@ pub fn count_request(input: &[u8], model: Option<&str>, max_input_bytes: usize) 
   let text = check_input(input, &opts)?;
   let walked = walk(text, opts.provider)?;
   let counter = Counter::for_model(model.or(walked.model.as_deref()));
-  let mut total = counter.framing(&walked);
+  Ok(count_walked(&walked, &counter))
+}
+
+fn count_text(text: &str, hint: ProviderHint, counter: &Counter) -> Result<usize> {
+  Ok(count_walked(&walk(text, hint)?, counter))
+}
+
+fn count_walked(walked: &walk::Walk<'_>, counter: &Counter) -> usize {
+  let mut total = counter.framing(walked);
   for item in &walked.items {
     total += match item.payload {
       Payload::Fixed(n) => n,
       _ => countable_text(item).map_or(0, |t| counter.count(&t)),
     };
   }
-  Ok(total)
+  total
 }

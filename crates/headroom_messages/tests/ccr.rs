@@ -161,3 +161,24 @@ fn a_store_memo_keeps_history_stable_when_the_query_changes() {
   );
   assert!(second.report.transforms[0].memoized);
 }
+
+#[test]
+fn a_lossy_form_is_never_reused_without_a_retrieve_path() {
+  let store = Arc::new(Store::in_memory());
+  let memo = StoreMemo::new(store.clone());
+  let input = body(&corpus("database_rows_mixed.json"));
+  let lossy = compress_request_with(input.as_bytes(), &Options::default(), &memo, &*store).unwrap();
+  assert!(!lossy.report.transforms[0].hashes.is_empty());
+  let opts = Options {
+    retrieve: false,
+    ..Options::default()
+  };
+  let lossless = compress_request_with(input.as_bytes(), &opts, &memo, &*store).unwrap();
+  assert_eq!(
+    lossless.report.transforms.len(),
+    1,
+    "{:?}",
+    lossless.report.skipped.last()
+  );
+  assert!(lossless.report.transforms[0].hashes.is_empty());
+}

@@ -1,18 +1,17 @@
 //! Request compression: sync entry points for small inputs, libuv tasks for large ones.
+//! Every entry takes an optional store; without one, the default store is used (see
+//! `store.rs`), which also holds the memo that keeps history byte-stable.
 
-use std::sync::LazyLock;
+use std::sync::Arc;
 
 use headroom_core::Error as CoreError;
-use headroom_messages::memo::InMemoryMemo;
 use headroom_messages::options::Options;
 use napi::bindgen_prelude::{AbortSignal, AsyncTask, Buffer, Either};
 use napi::{Env, Task};
 use napi_derive::napi;
 
 use crate::error::{BindingError, error_envelope, guard, to_js};
-
-/// The process-wide memo of compressed forms (bounded LRU).
-static MEMO: LazyLock<InMemoryMemo> = LazyLock::new(InMemoryMemo::default);
+use crate::store::{BindingStore, Shared, default_shared};
 
 fn bytes(input: &Either<Buffer, String>) -> &[u8] {
   match input {
@@ -21,24 +20,38 @@ fn bytes(input: &Either<Buffer, String>) -> &[u8] {
   }
 }
 
-fn options(json: Option<&str>) -> Result<Options, CoreError> {
+fn parse_options(json: Option<&str>) -> Result<Options, CoreError> {
   Options::from_json(json.unwrap_or(""))
 }
 
-fn run_compress(input: &[u8], opts_json: Option<&str>) -> Result<String, CoreError> {
+/// The explicit store, or the default one.
+fn shared(store: Option<&BindingStore>) -> Result<Arc<Shared>, BindingError> {
+  match store {
+    Some(s) => s.shared(),
+    None => Ok(default_shared().0),
+  }
+}
+
+fn run_compress(
+  input: &[u8],
+  opts_json: Option<&str>,
+  shared: &Shared,
+) -> Result<String, CoreError> {
   guard(|| {
-    let opts = options(opts_json)?;
-    Ok(headroom_messages::compress_request(input, &opts, &*MEMO)?.to_json())
+    let opts = parse_options(opts_json)?;
+    let out = headroom_messages::compress_request_with(input, &opts, &shared.memo, &*shared.store)?;
+    Ok(out.to_json())
   })
 }
 
 fn run_compress_body(
   input: &[u8],
   opts_json: Option<&str>,
+  shared: &Shared,
 ) -> Result<(Vec<u8>, String), CoreError> {
   guard(|| {
-    let opts = options(opts_json)?;
-    let out = headroom_messages::compress_request(input, &opts, &*MEMO)?;
+    let opts = parse_options(opts_json)?;
+    let out = headroom_messages::compress_request_with(input, &opts, &shared.memo, &*shared.store)?;
     let report = serde_json::to_string(&out.report)
       .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))?;
     Ok((out.body, report))
@@ -51,14 +64,17 @@ fn run_compress_body(
 pub fn compress_json(
   input: Either<Buffer, String>,
   options: Option<String>,
+  store: Option<&BindingStore>,
 ) -> Result<String, BindingError> {
-  run_compress(bytes(&input), options.as_deref()).map_err(to_js)
+  let shared = shared(store)?;
+  run_compress(bytes(&input), options.as_deref(), &shared).map_err(to_js)
 }
 
 /// The libuv task behind `compressJsonAsync`.
 pub struct CompressTask {
   input: Vec<u8>,
   options: Option<String>,
+  shared: Arc<Shared>,
 }
 
 impl Task for CompressTask {
@@ -67,7 +83,10 @@ impl Task for CompressTask {
 
   fn compute(&mut self) -> napi::Result<String> {
     let input = std::mem::take(&mut self.input);
-    Ok(run_compress(&input, self.options.as_deref()).unwrap_or_else(|e| error_envelope(&e)))
+    Ok(
+      run_compress(&input, self.options.as_deref(), &self.shared)
+        .unwrap_or_else(|e| error_envelope(&e)),
+    )
   }
 
   fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
@@ -81,10 +100,19 @@ impl Task for CompressTask {
 pub fn compress_json_async(
   input: Either<Buffer, String>,
   options: Option<String>,
+  store: Option<&BindingStore>,
   signal: Option<AbortSignal>,
-) -> AsyncTask<CompressTask> {
+) -> Result<AsyncTask<CompressTask>, BindingError> {
+  let shared = shared(store)?;
   let input = bytes(&input).to_vec();
-  AsyncTask::with_optional_signal(CompressTask { input, options }, signal)
+  Ok(AsyncTask::with_optional_signal(
+    CompressTask {
+      input,
+      options,
+      shared,
+    },
+    signal,
+  ))
 }
 
 /// A compressed request body.
@@ -103,8 +131,11 @@ pub struct BindingBodyResult {
 pub fn compress_body(
   input: Either<Buffer, String>,
   options: Option<String>,
+  store: Option<&BindingStore>,
 ) -> Result<BindingBodyResult, BindingError> {
-  let (body, report) = run_compress_body(bytes(&input), options.as_deref()).map_err(to_js)?;
+  let shared = shared(store)?;
+  let (body, report) =
+    run_compress_body(bytes(&input), options.as_deref(), &shared).map_err(to_js)?;
   Ok(BindingBodyResult {
     body: Some(body.into()),
     report,
@@ -115,6 +146,7 @@ pub fn compress_body(
 pub struct CompressBodyTask {
   input: Vec<u8>,
   options: Option<String>,
+  shared: Arc<Shared>,
 }
 
 impl Task for CompressBodyTask {
@@ -123,7 +155,10 @@ impl Task for CompressBodyTask {
 
   fn compute(&mut self) -> napi::Result<Self::Output> {
     let input = std::mem::take(&mut self.input);
-    Ok(run_compress_body(&input, self.options.as_deref()).map_err(|e| error_envelope(&e)))
+    Ok(
+      run_compress_body(&input, self.options.as_deref(), &self.shared)
+        .map_err(|e| error_envelope(&e)),
+    )
   }
 
   fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<BindingBodyResult> {
@@ -145,27 +180,98 @@ impl Task for CompressBodyTask {
 pub fn compress_body_async(
   input: Either<Buffer, String>,
   options: Option<String>,
+  store: Option<&BindingStore>,
   signal: Option<AbortSignal>,
-) -> AsyncTask<CompressBodyTask> {
+) -> Result<AsyncTask<CompressBodyTask>, BindingError> {
+  let shared = shared(store)?;
   let input = bytes(&input).to_vec();
-  AsyncTask::with_optional_signal(CompressBodyTask { input, options }, signal)
+  Ok(AsyncTask::with_optional_signal(
+    CompressBodyTask {
+      input,
+      options,
+      shared,
+    },
+    signal,
+  ))
 }
 
 /// Compresses one text (not a request). Returns the `TextResult` as JSON.
 #[napi(catch_unwind)]
-pub fn compress_text_json(text: String, options: Option<String>) -> Result<String, BindingError> {
+pub fn compress_text_json(
+  text: String,
+  options: Option<String>,
+  store: Option<&BindingStore>,
+) -> Result<String, BindingError> {
+  let shared = shared(store)?;
   guard(|| {
-    let opts = options_or_default(options.as_deref())?;
-    let report =
-      headroom_messages::compress_text(&text, &opts, &*MEMO, &headroom_core::store::NoStore);
+    let opts = parse_options(options.as_deref())?;
+    let report = headroom_messages::compress_text(&text, &opts, &shared.memo, &*shared.store);
     serde_json::to_string(&report)
       .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))
   })
   .map_err(to_js)
 }
 
-fn options_or_default(json: Option<&str>) -> Result<Options, CoreError> {
-  options(json)
+/// Answers the `headroom_retrieve` calls in a provider response from the store. Returns
+/// `{provider, results, resolved, otherCalls}` as JSON, where `results` holds the messages
+/// (or Responses input items) to append.
+#[napi(catch_unwind)]
+pub fn resolve_retrieve_calls_json(
+  response: String,
+  store: Option<&BindingStore>,
+) -> Result<String, BindingError> {
+  struct ByStore<'a>(&'a headroom_store::Store);
+  impl headroom_messages::retrieve_calls::Retriever for ByStore<'_> {
+    fn retrieve(&self, hash: &str, query: Option<&str>) -> headroom_core::Result<String> {
+      let r = self.0.retrieve(hash, query)?;
+      Ok(match query {
+        Some(q) => format!(
+          "{}\n[{} of {} {} match {:?}]",
+          r.text, r.matched_units, r.total_units, r.unit, q
+        ),
+        None => r.text,
+      })
+    }
+  }
+  let shared = shared(store)?;
+  guard(|| {
+    let r = headroom_messages::retrieve_calls::resolve(&response, &ByStore(&shared.store))?;
+    let results: serde_json::Value = serde_json::from_str(&r.results)
+      .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))?;
+    Ok(
+      serde_json::json!({
+        "provider": r.provider.as_str(), "results": results,
+        "resolved": r.resolved, "otherCalls": r.other_calls,
+      })
+      .to_string(),
+    )
+  })
+  .map_err(to_js)
+}
+
+/// Zero-silent-loss check of one JSON tool output against its compressed form: every item
+/// of `input` is present in `output` or covered by a marker whose stored original (from the
+/// store) holds it, and marker counts add up. Returns the report as JSON, or throws
+/// `INVALID_ARGUMENT` describing the first violation.
+#[napi(catch_unwind)]
+pub fn check_no_silent_loss_json(
+  input: String,
+  output: String,
+  store: Option<&BindingStore>,
+) -> Result<String, BindingError> {
+  let shared = shared(store)?;
+  guard(|| {
+    let report = headroom_json::checker::check(&input, &output, &|h| shared.store.get(h).ok())
+      .map_err(|v| CoreError::invalid_argument(format!("silent loss at {}: {}", v.path, v.message)))?;
+    Ok(
+      serde_json::json!({
+        "markers": report.markers, "hashes": report.hashes,
+        "omitted": report.omitted.iter().map(|(u, n)| serde_json::json!({"unit": u, "count": n})).collect::<Vec<_>>(),
+      })
+      .to_string(),
+    )
+  })
+  .map_err(to_js)
 }
 
 /// Counts the tokens of a request body or message array, per-message framing included.

@@ -19,6 +19,7 @@
 mod compress;
 mod detect;
 mod error;
+mod store;
 mod tokens;
 
 use napi_derive::napi;

@@ -63,6 +63,7 @@ mod clock;
 mod config;
 mod fsutil;
 mod keys;
+mod memo;
 mod messages;
 pub mod query;
 mod schema;

@@ -8,11 +8,16 @@
 //! - `tombstones`: key, full digest, why and when an entry went away; no payload.
 //! - `counters`: hits, misses, expired, evictions, and the running entry and byte totals
 //!   (kept in the same transactions as the rows, so they are exact across processes).
+//!
+//! Version 2:
+//! - `memo`: compressed forms of blocks by memo key (see `Store::memo_get`), so a block
+//!   compresses to the same bytes in every later request, across processes and restarts.
 
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
-const MIGRATIONS: &[&str] = &[r#"
+const MIGRATIONS: &[&str] = &[
+  r#"
 CREATE TABLE entries (
   id INTEGER PRIMARY KEY,
   key TEXT NOT NULL UNIQUE,
@@ -42,7 +47,16 @@ CREATE TABLE counters (
 INSERT INTO counters(name, value) VALUES
   ('entries', 0), ('bytes', 0), ('tombstones', 0),
   ('hits', 0), ('misses', 0), ('expired', 0), ('evictions', 0);
-"#];
+"#,
+  r#"
+CREATE TABLE memo (
+  key TEXT PRIMARY KEY,
+  value BLOB NOT NULL,
+  accessed_ms INTEGER NOT NULL
+) WITHOUT ROWID;
+CREATE INDEX memo_accessed ON memo(accessed_ms);
+"#,
+];
 
 /// The schema version this build writes.
 pub(crate) const SCHEMA_VERSION: i64 = MIGRATIONS.len() as i64;

@@ -361,7 +361,7 @@ impl Store {
   /// Runs `f` in one immediate (write-locking) transaction and commits it. `f`'s inner
   /// `Err` is an answer for the caller (e.g. `EXPIRED`), committed all the same; its outer
   /// `Err` is a SQLite failure, rolled back and reported as `STORE_ERROR`.
-  fn with_tx<T>(
+  pub(crate) fn with_tx<T>(
     &self,
     op: &str,
     f: impl FnOnce(&Transaction<'_>, i64) -> rusqlite::Result<Result<T>>,

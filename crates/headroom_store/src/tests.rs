@@ -500,7 +500,10 @@ fn file_connection_settings() {
   assert_eq!(q("PRAGMA journal_mode"), "Text(\"wal\")");
   assert_eq!(q("PRAGMA synchronous"), "Integer(1)", "NORMAL");
   assert_eq!(q("PRAGMA busy_timeout"), "Integer(5000)");
-  assert_eq!(q("PRAGMA user_version"), "Integer(1)");
+  assert_eq!(
+    q("PRAGMA user_version"),
+    format!("Integer({})", crate::schema::SCHEMA_VERSION)
+  );
 }
 
 #[test]
