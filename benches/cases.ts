@@ -65,3 +65,32 @@ export function compressCases(requests: { name: string; body: hr.RequestBody }[]
     }
   })
 }
+
+/** A ~1 MB JSON array of log-like rows, built from the corpus files (real rows, repeated). */
+export function jsonArrayMiB(texts: string[]): string {
+  const rows: unknown[] = []
+  for (const t of texts) {
+    const v = JSON.parse(t)
+    if (Array.isArray(v)) rows.push(...v)
+  }
+  const out: unknown[] = []
+  while (JSON.stringify(out).length < 1024 * 1024) out.push(...rows.slice(0, 50).map((r, i) => ({ ...(r as object), seq: out.length + i })))
+  return JSON.stringify(out, null, 2)
+}
+
+export function crushCases(array: string): Case[] {
+  const warm = hr.Store.memory()
+  const bytes = Buffer.byteLength(array)
+  // A fresh store per call: its memo is empty, so the compressor really runs.
+  const cold = (mode: 'balanced' | 'lossless') => () => {
+    const store = hr.Store.memory()
+    hr.compressText(array, { store, mode })
+    store.close()
+  }
+  return [
+    { name: 'compressText, 1 MB JSON array, balanced (first sight)', bytes, fn: cold('balanced') },
+    { name: 'compressText, 1 MB JSON array, lossless (first sight)', bytes, fn: cold('lossless') },
+    { name: 'compressText, same array again (memo hit: resent history)', bytes, fn: () => void hr.compressText(array, { store: warm }) },
+    { name: 'baseline: JSON.parse + JSON.stringify (same input)', bytes, fn: () => void JSON.stringify(JSON.parse(array)) },
+  ]
+}

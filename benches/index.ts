@@ -8,7 +8,7 @@ import path from 'node:path'
 import b from 'benny'
 
 import * as hr from '../index'
-import { type Case, compressCases, detectCase, overheadCases, tokenCases } from './cases'
+import { type Case, compressCases, crushCases, detectCase, jsonArrayMiB, overheadCases, tokenCases } from './cases'
 import { CORPUS, tokenFixtures } from './data'
 
 const RESULTS = path.join(__dirname, 'results')
@@ -84,6 +84,33 @@ function requests() {
   ]
 }
 
+function pct(x: number) {
+  return `${(x * 100).toFixed(1)}%`
+}
+
+/** Tokens saved per file by compressText in each mode, with every output checked for silent loss. */
+function jsonSavings(files: string[], texts: string[]) {
+  const store = hr.Store.memory()
+  const modes = ['lossless', 'balanced', 'aggressive'] as const
+  const total = { tokens: 0, lossless: 0, balanced: 0, aggressive: 0 }
+  const saved = { lossless: 0, balanced: 0, aggressive: 0 }
+  const rows = files.map((file, i) => {
+    const text = texts[i]
+    const tokens = hr.countTokens(text)
+    total.tokens += tokens
+    const row = { file, tokens, lossless: 0, balanced: 0, aggressive: 0 }
+    for (const mode of modes) {
+      const r = hr.compressText(text, { mode, store, minTokens: 0 })
+      if (r.contentType === 'json' && r.strategy) hr.checkNoSilentLoss(text, r.text, { store })
+      row[mode] = (tokens - r.tokensAfter) / tokens
+      saved[mode] += tokens - r.tokensAfter
+    }
+    return row
+  })
+  for (const mode of modes) total[mode] = saved[mode] / total.tokens
+  return { files: rows, total }
+}
+
 function fmt(n: number | undefined, digits = 1) {
   return n === undefined ? '' : n >= 1000 ? Math.round(n).toLocaleString('en-US') : n.toFixed(digits)
 }
@@ -105,6 +132,11 @@ async function main() {
   rows.push(...(await run('content detection', [detectCase(fixtures)])))
   rows.push(...(await run('napi call overhead', overheadCases())))
   rows.push(...(await run('compressBody latency', compressCases(requests()))))
+  const gen = path.join(CORPUS, 'headroom-generated')
+  const genFiles = fs.readdirSync(gen).filter((f) => f.endsWith('.json')).sort()
+  const genTexts = genFiles.map((f) => fs.readFileSync(path.join(gen, f), 'utf8'))
+  rows.push(...(await run('JSON compression throughput (string in, string out)', crushCases(jsonArrayMiB(genTexts)))))
+  const savings = jsonSavings(genFiles, genTexts)
   const accuracy = quick ? { skipped: '--quick' } : detectionAccuracy()
 
   const env = {
@@ -119,12 +151,15 @@ async function main() {
     seconds: Math.round((Date.now() - started) / 1000),
   }
   fs.mkdirSync(RESULTS, { recursive: true })
-  fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ env, rows, tokenSpeedups: ratios, detectionAccuracy: accuracy }, null, 2) + '\n')
+  fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ env, rows, tokenSpeedups: ratios, jsonSavings: savings, detectionAccuracy: accuracy }, null, 2) + '\n')
 
   const md: string[] = []
   md.push(`# Benchmark results`, '', `\`npm run bench\` on ${env.cpu} (${env.cores} cores, ${env.memoryGiB} GiB), Node ${env.node}, ${env.date}.`, '')
   md.push('## o200k token counting, single thread, 4 KiB chunks', '', '| input | headroom-native MB/s | gpt-tokenizer MB/s | speed-up |', '|---|---:|---:|---:|')
   for (const r of ratios) md.push(`| ${r.fixture} | ${fmt(r.native)} | ${fmt(r.baseline)} | ${r.speedup.toFixed(1)}x |`)
+  md.push('', '## JSON savings on headroom-generated (o200k tokens, zero-silent-loss checked)', '', '| file | tokens | lossless | balanced | aggressive |', '|---|---:|---:|---:|---:|')
+  for (const r of savings.files) md.push(`| ${r.file} | ${r.tokens} | ${pct(r.lossless)} | ${pct(r.balanced)} | ${pct(r.aggressive)} |`)
+  md.push(`| **total** | ${savings.total.tokens} | **${pct(savings.total.lossless)}** | **${pct(savings.total.balanced)}** | **${pct(savings.total.aggressive)}** |`)
   md.push('', '## All cases', '', '| suite | case | ops/s | ±% | mean ms | MB/s |', '|---|---|---:|---:|---:|---:|')
   for (const r of rows) md.push(`| ${r.suite} | ${r.name} | ${fmt(r.opsPerSec)} | ${r.marginPct.toFixed(1)} | ${r.meanMs.toFixed(4)} | ${fmt(r.mbPerSec)} |`)
   if ('accuracy' in accuracy && typeof accuracy.accuracy === 'number') {

@@ -49,7 +49,7 @@ pub trait Compressor: Send + Sync {
 }
 
 /// Version of the routing table and compressor outputs; part of every memo key.
-pub const ROUTER_VERSION: &str = "router-v2";
+pub const ROUTER_VERSION: &str = "router-v3";
 
 /// Picks the compressor for a detected content type, if there is one.
 pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
