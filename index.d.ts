@@ -14,7 +14,7 @@ export type Provider = 'anthropic' | 'openai' | 'openai-responses' | 'auto';
 /**
  * How much may be left out.
  * - `lossless`: only forms from which the original value is reconstructible from the
- *   output alone (e.g. JSON minification); never a marker.
+ *   output alone (minified JSON, `$table` forms); never a marker.
  * - `balanced` (default): lossless first; lossy forms with retrievable markers where they pay.
  * - `aggressive`: like balanced, with smaller budgets.
  */
@@ -104,7 +104,7 @@ export interface Transform {
     contentType: ContentType;
     /** Detected language, for code. */
     language?: string;
-    /** Strategy, e.g. `json:minify`. */
+    /** Strategy, e.g. `json:table`, `json:sample(180->22)`, `json:minify`. */
     strategy: string;
     /** Tokens of the block before. */
     tokensBefore: number;
