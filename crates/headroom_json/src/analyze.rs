@@ -167,7 +167,7 @@ pub struct Analysis {
 pub fn label(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
   match v {
     Value::String(s) => Some(s.as_str().into()),
-    Value::Number(n) => Some(n.to_string().into()),
+    Value::Number(n) => Some(n.as_str().into()),
     Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
     Value::Null => Some("null".into()),
     _ => None,
@@ -183,10 +183,12 @@ fn has_error_word(s: &str) -> bool {
   if s.len() > 4096 {
     return has_error_word(crate::strings::prefix(s, 4096));
   }
-  let lower = s.to_ascii_lowercase();
-  lower
-    .split(|c: char| !c.is_ascii_alphanumeric())
-    .any(|w| ERROR_KEYWORDS.contains(&w))
+  s.as_bytes().split(|c| !c.is_ascii_alphanumeric()).any(|w| {
+    (4..=12).contains(&w.len())
+      && ERROR_KEYWORDS
+        .iter()
+        .any(|k| k.as_bytes().eq_ignore_ascii_case(w))
+  })
 }
 
 fn truthy(v: &Value) -> bool {
@@ -258,27 +260,26 @@ impl Walker<'_> {
         None => f.set_overflow(),
       }
     }
-    let k = key.to_ascii_lowercase();
-    let k = k.as_str();
-    if ERROR_FIELDS.contains(&k) && truthy(v) {
+    let is = |list: &[&str]| list.iter().any(|f| f.eq_ignore_ascii_case(key));
+    if truthy(v) && is(ERROR_FIELDS) {
       self.field_error = true;
     }
     match v {
       Value::Number(num) => {
         if let Some(x) = num.as_f64().filter(|x| x.is_finite()) {
           f.numbers.push((row, x));
-          if CODE_FIELDS.contains(&k) && (400.0..600.0).contains(&x) {
+          if (400.0..600.0).contains(&x) && is(CODE_FIELDS) {
             self.field_error = true;
           }
         }
         if self.want_docs {
           self.doc.push(' ');
-          self.doc.push_str(&num.to_string());
+          self.doc.push_str(num.as_str());
         }
       }
       Value::String(s) => {
         if has_error_word(s) {
-          if STATUS_FIELDS.contains(&k) {
+          if is(STATUS_FIELDS) {
             self.field_error = true;
           } else {
             self.text_error = true;

@@ -2,12 +2,14 @@
 //! form (in exact o200k tokens) that the mode allows.
 
 use crate::analyze::{Analysis, ERROR_KEYWORDS};
-use crate::render::{marker, to_json, tokens};
+use crate::render::{marker, tokens};
 use crate::sample::{Budget, select};
-use crate::table::{self, Item};
+use crate::table;
 use crate::{CrushOptions, relevance, strings};
 use headroom_core::Mode;
+use rustc_hash::FxHashMap;
 use serde_json::{Map, Value};
+use std::borrow::Cow;
 
 /// Key under which an object's key-elision marker is written.
 pub const OMITTED_KEY: &str = "$omitted";
@@ -47,6 +49,8 @@ pub struct Crusher<'a> {
   pub opts: &'a CrushOptions<'a>,
   /// What happened.
   pub stats: Stats,
+  /// A text whose token count is known (the input): a form equal to it is not recounted.
+  pub known: Option<(&'a str, usize)>,
   string_depth: usize,
 }
 
@@ -67,6 +71,7 @@ impl<'a> Crusher<'a> {
       elide_keys,
       opts,
       stats: Stats::default(),
+      known: None,
       string_depth: 0,
     }
   }
@@ -80,16 +85,20 @@ impl<'a> Crusher<'a> {
   }
 
   /// Crushes `v`.
-  pub fn crush(&mut self, v: &Value) -> Value {
+  pub fn crush<'v>(&mut self, v: &'v Value) -> Out<'v> {
     match v {
-      Value::Object(m) => self.crush_object(m),
-      Value::Array(a) => self.crush_array(a),
-      Value::String(s) if self.lossy() => self.crush_string(s),
-      _ => v.clone(),
+      Value::Object(m) => self.crush_object(v, m),
+      Value::Array(a) => self.crush_array(v, a),
+      Value::String(s) if self.lossy() => match self.crush_string(s) {
+        Some(t) => Out::Str(t),
+        None => Out::Orig(v),
+      },
+      _ => Out::Orig(v),
     }
   }
 
-  fn crush_string(&mut self, s: &str) -> Value {
+  /// The crushed content of a string, or `None` when it is kept as is.
+  fn crush_string(&mut self, s: &str) -> Option<String> {
     if let Some(kind) = strings::classify(s, self.opts.opaque_min_bytes) {
       let keep = strings::prefix(s, strings::KEPT_PREFIX_BYTES);
       let m = marker(
@@ -100,7 +109,7 @@ impl<'a> Crusher<'a> {
         self.hash,
       );
       self.stats.markers += 1;
-      return Value::String(format!("{keep}{m}"));
+      return Some(format!("{keep}{m}"));
     }
     if self.string_depth < MAX_STRING_JSON_DEPTH
       && strings::looks_like_json(s)
@@ -109,33 +118,38 @@ impl<'a> Crusher<'a> {
       self.string_depth += 1;
       let out = self.crush(&inner);
       self.string_depth -= 1;
-      let text = to_json(&out);
+      let text = out.render();
       if text.len() < s.len() && tokens(&text) < tokens(s) {
         self.stats.rewritten += 1;
-        return Value::String(text);
+        return Some(text);
       }
     }
-    Value::String(s.to_string())
+    None
   }
 
-  fn crush_object(&mut self, m: &Map<String, Value>) -> Value {
-    let out: Map<String, Value> = m.iter().map(|(k, v)| (k.clone(), self.crush(v))).collect();
+  fn crush_object<'v>(&mut self, v: &'v Value, m: &'v Map<String, Value>) -> Out<'v> {
+    let out: Vec<(Cow<'v, str>, Out<'v>)> = m
+      .iter()
+      .map(|(k, x)| (Cow::Borrowed(k.as_str()), self.crush(x)))
+      .collect();
     let limit = match self.mode {
       Mode::Lossless => usize::MAX,
       Mode::Balanced => self.opts.wide_object_keys,
       Mode::Aggressive => (self.opts.wide_object_keys / 2).max(4),
     };
     if !self.elide_keys || out.len() <= limit {
-      return Value::Object(out);
+      return if out.iter().all(|(_, x)| matches!(x, Out::Orig(_))) {
+        Out::Orig(v)
+      } else {
+        Out::Obj(out)
+      };
     }
-    let full = Value::Object(out);
-    let full_tokens = tokens(&to_json(&full));
+    let full = Out::Obj(out);
+    let full_tokens = tokens(&full.render());
     if full_tokens < MIN_WIDE_OBJECT_TOKENS {
       return full;
     }
-    let Value::Object(out) = full else {
-      unreachable!()
-    };
+    let Out::Obj(out) = full else { unreachable!() };
     // Keep the first half of the budget, then keys that name an error or a query term, then
     // small non-URL scalars (cheap facts), in key order, up to the budget.
     let total = out.len();
@@ -159,10 +173,10 @@ impl<'a> Crusher<'a> {
                 .any(|q| lk.contains(q.as_str()) || vs.contains(q.as_str()))
           }
         } else {
-          match v {
-            Value::String(s) => s.len() <= 40 && !s.starts_with("http"),
-            Value::Array(_) | Value::Object(_) => false,
-            _ => true,
+          match v.kind() {
+            Kind::Str(s) => s.len() <= 40 && !s.starts_with("http"),
+            Kind::Container => false,
+            Kind::Scalar => true,
           }
         };
         if hit {
@@ -171,13 +185,13 @@ impl<'a> Crusher<'a> {
         }
       }
     }
-    let omitted: Vec<&String> = out
-      .keys()
+    let omitted: Vec<&str> = out
+      .iter()
       .zip(&keep)
       .filter(|(_, k)| !**k)
-      .map(|(k, _)| k)
+      .map(|((k, _), _)| k.as_ref())
       .collect();
-    let mut names: Vec<&str> = omitted.iter().take(8).map(|k| k.as_str()).collect();
+    let mut names: Vec<&str> = omitted.iter().take(8).copied().collect();
     let more = omitted.len().saturating_sub(names.len());
     let more_s = format!("{more} more");
     if more > 0 {
@@ -185,52 +199,96 @@ impl<'a> Crusher<'a> {
     }
     let breakdown = names.join(", ");
     let mk = marker(omitted.len(), total, "keys", Some(&breakdown), self.hash);
-    let mut res = Map::new();
+    // Map semantics: inserting an existing key replaces its value in place. Source keys are
+    // distinct, so only the marker and a kept `$omitted` key can collide.
+    // Entries: the index of a kept entry of `out`, or `None` for the marker.
+    let mut res: Vec<Option<usize>> = Vec::with_capacity(kept + 1);
+    let key_of = |e: &Option<usize>| e.map_or(OMITTED_KEY, |i| out[i].0.as_ref());
     let mut placed = false;
-    for ((k, v), &kp) in out.iter().zip(&keep) {
+    for (i, ((k, _), &kp)) in out.iter().zip(&keep).enumerate() {
       if kp {
-        res.insert(k.clone(), v.clone());
+        match res
+          .iter_mut()
+          .find(|e| k == OMITTED_KEY && key_of(e) == OMITTED_KEY)
+        {
+          Some(e) => *e = Some(i),
+          None => res.push(Some(i)),
+        }
       } else if !placed {
-        res.insert(OMITTED_KEY.to_string(), Value::String(mk.clone()));
         placed = true;
-      }
-    }
-    let res = Value::Object(res);
-    if (tokens(&to_json(&res)) as f64) <= full_tokens as f64 * self.lossy_factor() {
-      self.stats.markers += 1;
-      res
-    } else {
-      Value::Object(out)
-    }
-  }
-
-  fn crush_array(&mut self, items: &[Value]) -> Value {
-    let n = items.len();
-    let children: Vec<Value> = items.iter().map(|v| self.crush(v)).collect();
-    let rows =
-      n >= 2 && children.iter().all(Value::is_object) && items.iter().all(Value::is_object);
-    let sample = self.lossy() && n > self.opts.min_items;
-    if !rows && !sample {
-      return Value::Array(children);
-    }
-    let child_json: Vec<String> = children.iter().map(to_json).collect();
-    let plain_text = join_array(child_json.iter().map(String::as_str));
-    let plain_tokens = tokens(&plain_text);
-    let mut best: (Option<Value>, usize) = (None, plain_tokens);
-    let objs: Vec<&Map<String, Value>> = if rows {
-      children.iter().filter_map(Value::as_object).collect()
-    } else {
-      Vec::new()
-    };
-    if rows && self.tables {
-      let items: Vec<Item<'_>> = objs.iter().map(|m| Item::Row(m)).collect();
-      if let Some(t) = table::build(&items, n) {
-        let tt = tokens(&to_json(&t));
-        if tt as f64 <= plain_tokens as f64 * (1.0 - self.opts.table_min_savings) {
-          best = (Some(t), tt);
+        match res.iter_mut().find(|e| key_of(e) == OMITTED_KEY) {
+          Some(e) => *e = None,
+          None => res.push(None),
         }
       }
     }
+    let mut text = String::from("{");
+    for (j, e) in res.iter().enumerate() {
+      if j > 0 {
+        text.push(',');
+      }
+      write_str(&mut text, key_of(e));
+      text.push(':');
+      match e {
+        Some(i) => out[*i].1.write(&mut text),
+        None => write_str(&mut text, &mk),
+      }
+    }
+    text.push('}');
+    if (tokens(&text) as f64) <= full_tokens as f64 * self.lossy_factor() {
+      self.stats.markers += 1;
+      let mut slots: Vec<Option<(Cow<'v, str>, Out<'v>)>> = out.into_iter().map(Some).collect();
+      Out::Obj(
+        res
+          .into_iter()
+          .filter_map(|e| match e {
+            Some(i) => slots[i].take(),
+            None => Some((Cow::Borrowed(OMITTED_KEY), Out::Str(mk.clone()))),
+          })
+          .collect(),
+      )
+    } else {
+      Out::Obj(out)
+    }
+  }
+
+  fn crush_array<'v>(&mut self, v: &'v Value, items: &'v [Value]) -> Out<'v> {
+    let n = items.len();
+    let children: Vec<Out<'v>> = items.iter().map(|x| self.crush(x)).collect();
+    let rows = n >= 2 && items.iter().all(Value::is_object);
+    let sample = self.lossy() && n > self.opts.min_items;
+    if !rows && !sample {
+      return if children.iter().all(|c| matches!(c, Out::Orig(_))) {
+        Out::Orig(v)
+      } else {
+        Out::Raw(render_array(&children, &mut Vec::new()), None)
+      };
+    }
+    let mut spans = Vec::with_capacity(n);
+    let plain_text = render_array(&children, &mut spans);
+    let child_json = |i: usize| &plain_text[spans[i].0..spans[i].1];
+    let table_full = if rows && self.tables {
+      let items: Vec<TItem<'_, 'v>> = children.iter().map(TItem::Row).collect();
+      build_table(&items, n)
+    } else {
+      None
+    };
+    let factor = 1.0 - self.opts.table_min_savings;
+    let known = self.known;
+    let exact_best = || -> (bool, usize) {
+      let p = match known {
+        Some((t, k)) if t == plain_text => k,
+        _ => tokens(&plain_text),
+      };
+      if let Some(t) = &table_full {
+        let tt = tokens(t);
+        if tt as f64 <= p as f64 * factor {
+          return (true, tt);
+        }
+      }
+      (false, p)
+    };
+    let mut best: Option<(bool, usize)> = None;
     if sample {
       let a = Analysis::new(items, !self.query.is_empty());
       let relevant = if self.query.is_empty() {
@@ -244,78 +302,78 @@ impl<'a> Crusher<'a> {
       if kept < n {
         let gaps = self.gap_markers(&a, &keep, rows);
         // Plain form: kept children and markers, in order.
-        let mut parts: Vec<String> = Vec::with_capacity(kept + gaps.len());
+        let mut sampled_plain = String::from("[");
         let mut gi = 0;
         let mut i = 0;
         while i < n {
+          if sampled_plain.len() > 1 {
+            sampled_plain.push(',');
+          }
           if keep[i] {
-            parts.push(child_json[i].clone());
+            sampled_plain.push_str(child_json(i));
             i += 1;
           } else {
-            parts.push(to_json(&Value::String(gaps[gi].1.clone())));
+            write_str(&mut sampled_plain, &gaps[gi].1);
             i = gaps[gi].0;
             gi += 1;
           }
         }
-        let sampled_plain = join_array(parts.iter().map(String::as_str));
-        let mut cand: (Option<Value>, usize, bool) = (None, tokens(&sampled_plain), false);
+        sampled_plain.push(']');
+        let st = tokens(&sampled_plain);
+        let mut cand: (String, usize, bool) = (sampled_plain, st, false);
         if rows && self.tables {
           let mut titems = Vec::with_capacity(kept + gaps.len());
           let (mut gi, mut i) = (0, 0);
           while i < n {
             if keep[i] {
-              titems.push(Item::Row(objs[i]));
+              titems.push(TItem::Row(&children[i]));
               i += 1;
             } else {
-              titems.push(Item::Marker(gaps[gi].1.clone()));
+              titems.push(TItem::Marker(&gaps[gi].1));
               i = gaps[gi].0;
               gi += 1;
             }
           }
-          if let Some(t) = table::build(&titems, n) {
-            let tt = tokens(&to_json(&t));
+          if let Some(t) = build_table(&titems, n) {
+            let tt = tokens(&t);
             if tt < cand.1 {
-              cand = (Some(t), tt, true);
+              cand = (t, tt, true);
             }
           }
         }
-        if cand.1 as f64 <= best.1 as f64 * self.lossy_factor() {
+        // Every token spans at most MAX_TOKEN_BYTES bytes: a lower bound on the best lossless
+        // form's tokens that often decides without counting it.
+        let min_bytes = table_full
+          .as_ref()
+          .map_or(plain_text.len(), |t| t.len().min(plain_text.len()));
+        let lower = min_bytes.div_ceil(MAX_TOKEN_BYTES);
+        let accept = if cand.1 as f64 <= lower as f64 * self.lossy_factor() {
+          true
+        } else {
+          let b = *best.get_or_insert_with(exact_best);
+          cand.1 as f64 <= b.1 as f64 * self.lossy_factor()
+        };
+        if accept {
           self.stats.markers += gaps.len();
           self.stats.sampled_total += n;
           self.stats.sampled_kept += kept;
           if cand.2 {
             self.stats.tables += 1;
           }
-          return match cand.0 {
-            Some(t) => t,
-            None => {
-              let mut out = Vec::with_capacity(kept + gaps.len());
-              let mut gi = 0;
-              let mut it = children.into_iter().enumerate();
-              while let Some((i, c)) = it.next() {
-                if keep[i] {
-                  out.push(c);
-                } else {
-                  out.push(Value::String(gaps[gi].1.clone()));
-                  let end = gaps[gi].0;
-                  gi += 1;
-                  for _ in i + 1..end {
-                    it.next();
-                  }
-                }
-              }
-              Value::Array(out)
-            }
-          };
+          return Out::Raw(cand.0, Some(cand.1));
         }
       }
     }
-    match best.0 {
-      Some(t) => {
+    let (is_table, bt) = match best {
+      Some(b) => b,
+      None => exact_best(),
+    };
+    match table_full {
+      Some(t) if is_table => {
         self.stats.tables += 1;
-        t
+        Out::Raw(t, Some(bt))
       }
-      None => Value::Array(children),
+      _ => Out::Raw(plain_text, Some(bt)),
     }
   }
 
@@ -385,14 +443,417 @@ fn breakdown(a: &Analysis, fi: usize, labels: &[u16]) -> Option<String> {
   Some(parts.join(", "))
 }
 
-fn join_array<'s>(parts: impl Iterator<Item = &'s str>) -> String {
+/// Longest o200k token, in bytes.
+const MAX_TOKEN_BYTES: usize = 128;
+
+/// A crushed node: the source value where unchanged, else the parts that changed. Arrays
+/// that were decided are pre-rendered (with their token count when known).
+pub enum Out<'v> {
+  /// The source value, unchanged.
+  Orig(&'v Value),
+  /// A rewritten string (its content).
+  Str(String),
+  /// An object with some changed value (keys in order).
+  Obj(Vec<(Cow<'v, str>, Out<'v>)>),
+  /// Rendered compact JSON, and its token count when known.
+  Raw(String, Option<usize>),
+}
+
+/// What a crushed node is, for the key-elision heuristics.
+enum Kind<'a> {
+  Str(&'a str),
+  Container,
+  Scalar,
+}
+
+impl Out<'_> {
+  fn kind(&self) -> Kind<'_> {
+    match self {
+      Out::Orig(Value::String(s)) => Kind::Str(s),
+      Out::Str(s) => Kind::Str(s),
+      Out::Orig(Value::Array(_) | Value::Object(_)) | Out::Obj(_) | Out::Raw(..) => Kind::Container,
+      Out::Orig(_) => Kind::Scalar,
+    }
+  }
+
+  fn as_str(&self) -> Option<&str> {
+    match self.kind() {
+      Kind::Str(s) => Some(s),
+      _ => None,
+    }
+  }
+
+  /// Appends the compact JSON text of this node.
+  pub fn write(&self, out: &mut String) {
+    match self {
+      Out::Orig(v) => write_value(out, v),
+      Out::Str(s) => write_str(out, s),
+      Out::Obj(kv) => {
+        out.push('{');
+        for (i, (k, x)) in kv.iter().enumerate() {
+          if i > 0 {
+            out.push(',');
+          }
+          write_str(out, k);
+          out.push(':');
+          x.write(out);
+        }
+        out.push('}');
+      }
+      Out::Raw(t, _) => out.push_str(t),
+    }
+  }
+
+  /// The compact JSON text of this node.
+  pub fn render(&self) -> String {
+    match self {
+      Out::Raw(t, _) => t.clone(),
+      _ => {
+        let mut s = String::new();
+        self.write(&mut s);
+        s
+      }
+    }
+  }
+
+  /// The text and, when already known, its token count.
+  pub fn into_text(self) -> (String, Option<usize>) {
+    match self {
+      Out::Raw(t, k) => (t, k),
+      o => (o.render(), None),
+    }
+  }
+}
+
+/// Appends the compact JSON text of `v`.
+pub fn write_value(out: &mut String, v: &Value) {
+  match v {
+    Value::String(s) => write_str(out, s),
+    Value::Number(n) => out.push_str(n.as_str()),
+    Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+    Value::Null => out.push_str("null"),
+    Value::Array(a) => {
+      out.push('[');
+      for (i, x) in a.iter().enumerate() {
+        if i > 0 {
+          out.push(',');
+        }
+        write_value(out, x);
+      }
+      out.push(']');
+    }
+    Value::Object(m) => {
+      out.push('{');
+      for (i, (k, x)) in m.iter().enumerate() {
+        if i > 0 {
+          out.push(',');
+        }
+        write_str(out, k);
+        out.push(':');
+        write_value(out, x);
+      }
+      out.push('}');
+    }
+  }
+}
+
+/// Appends `s` as a JSON string literal (serde_json's escaping).
+pub fn write_str(out: &mut String, s: &str) {
+  let b = s.as_bytes();
+  if !b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\') {
+    out.reserve(s.len() + 2);
+    out.push('"');
+    out.push_str(s);
+    out.push('"');
+  } else {
+    out.push_str(&crate::render::to_json(&Value::String(s.to_string())));
+  }
+}
+
+/// `[a,b,...]` of the children; `spans` receives each child's byte range.
+fn render_array(children: &[Out<'_>], spans: &mut Vec<(usize, usize)>) -> String {
   let mut s = String::from("[");
-  for (i, p) in parts.enumerate() {
+  for (i, c) in children.iter().enumerate() {
     if i > 0 {
       s.push(',');
     }
-    s.push_str(p);
+    let start = s.len();
+    c.write(&mut s);
+    spans.push((start, s.len()));
   }
   s.push(']');
   s
+}
+
+/// One entry of a table being built: a crushed row object, or a marker.
+enum TItem<'a, 'v> {
+  Row(&'a Out<'v>),
+  Marker(&'a str),
+}
+
+/// An object's entries, whether unchanged or rebuilt.
+enum Entries<'a, 'v> {
+  Map(&'a Map<String, Value>),
+  Vec(&'a [(Cow<'v, str>, Out<'v>)]),
+}
+
+/// A reference to a crushed node or to a part of the source.
+#[derive(Clone, Copy)]
+enum Node<'a, 'v> {
+  V(&'a Value),
+  O(&'a Out<'v>),
+}
+
+impl<'a, 'v> Node<'a, 'v> {
+  fn entries(self) -> Option<Entries<'a, 'v>> {
+    match self {
+      Node::V(Value::Object(m)) | Node::O(Out::Orig(Value::Object(m))) => Some(Entries::Map(m)),
+      Node::O(Out::Obj(kv)) => Some(Entries::Vec(kv)),
+      _ => None,
+    }
+  }
+
+  fn write(self, out: &mut String) {
+    match self {
+      Node::V(v) => write_value(out, v),
+      Node::O(o) => o.write(out),
+    }
+  }
+}
+
+impl<'a, 'v> Entries<'a, 'v> {
+  fn len(&self) -> usize {
+    match self {
+      Entries::Map(m) => m.len(),
+      Entries::Vec(v) => v.len(),
+    }
+  }
+
+  fn each(&self, mut f: impl FnMut(&'a str, Node<'a, 'v>)) {
+    match self {
+      Entries::Map(m) => m.iter().for_each(|(k, x)| f(k, Node::V(x))),
+      Entries::Vec(v) => v.iter().for_each(|(k, x)| f(k, Node::O(x))),
+    }
+  }
+
+  fn is_table(&self) -> bool {
+    if self.len() != 1 {
+      return false;
+    }
+    let mut t = false;
+    self.each(|k, _| t = k == table::TABLE_KEY);
+    t
+  }
+}
+
+fn flattenable<'a, 'v>(n: Node<'a, 'v>, depth: usize) -> Option<Entries<'a, 'v>> {
+  n.entries().filter(|e| {
+    depth < table::MAX_FLATTEN_DEPTH
+      && e.len() > 0
+      && e.len() <= table::MAX_FLATTEN_KEYS
+      && !e.is_table()
+  })
+}
+
+fn has_dotted_key(e: &Entries<'_, '_>, depth: usize) -> bool {
+  let mut d = false;
+  e.each(|k, x| {
+    d = d
+      || k.contains('.')
+      || flattenable(x, depth + 1).is_some_and(|c| has_dotted_key(&c, depth + 1));
+  });
+  d
+}
+
+/// Flattens one row: appends `path\0` per leaf to `key`, and each leaf's text to `cells`
+/// (its range to `spans`).
+fn flatten_row(
+  e: &Entries<'_, '_>,
+  path: &mut String,
+  depth: usize,
+  nest: bool,
+  key: &mut String,
+  cells: &mut String,
+  spans: &mut Vec<(usize, usize)>,
+) {
+  e.each(|k, x| {
+    let len = path.len();
+    if depth > 0 {
+      path.push('.');
+    }
+    path.push_str(k);
+    match flattenable(x, depth + 1).filter(|_| nest) {
+      Some(child) => flatten_row(&child, path, depth + 1, nest, key, cells, spans),
+      None => {
+        key.push_str(path);
+        key.push('\0');
+        let start = cells.len();
+        x.write(cells);
+        spans.push((start, cells.len()));
+      }
+    }
+    path.truncate(len);
+  });
+}
+
+/// The table form (text) of `items`; see [`table::build`], whose output this equals.
+fn build_table(items: &[TItem<'_, '_>], total: usize) -> Option<String> {
+  let rows: Vec<Entries<'_, '_>> = items
+    .iter()
+    .filter_map(|i| match i {
+      TItem::Row(o) => Node::O(o).entries(),
+      TItem::Marker(_) => None,
+    })
+    .collect();
+  if rows.is_empty() {
+    return None;
+  }
+  let nest = !rows.iter().any(|m| has_dotted_key(m, 0));
+  build_table_with(items, &rows, total, nest).or_else(|| {
+    if nest {
+      build_table_with(items, &rows, total, false)
+    } else {
+      None
+    }
+  })
+}
+
+struct TSchema {
+  cols: Vec<String>,
+  rows: Vec<usize>,
+  konst: Vec<bool>,
+}
+
+fn build_table_with(
+  items: &[TItem<'_, '_>],
+  rows: &[Entries<'_, '_>],
+  total: usize,
+  nest: bool,
+) -> Option<String> {
+  let max_schemas = (rows.len() / 2).clamp(2, 64);
+  let mut index: FxHashMap<String, usize> = FxHashMap::default();
+  let mut schemas: Vec<TSchema> = Vec::new();
+  let mut cells = String::new();
+  let mut spans: Vec<(usize, usize)> = Vec::new();
+  // Per row: schema, and its cells' range in `spans`.
+  let mut flat: Vec<(usize, usize, usize)> = Vec::with_capacity(rows.len());
+  let mut key = String::new();
+  let mut path = String::new();
+  for (ri, m) in rows.iter().enumerate() {
+    key.clear();
+    path.clear();
+    let s0 = spans.len();
+    flatten_row(m, &mut path, 0, nest, &mut key, &mut cells, &mut spans);
+    let si = match index.get(key.as_str()) {
+      Some(&si) => si,
+      None => {
+        if schemas.len() >= max_schemas {
+          return None;
+        }
+        schemas.push(TSchema {
+          cols: key.split_terminator('\0').map(str::to_string).collect(),
+          rows: Vec::new(),
+          konst: Vec::new(),
+        });
+        index.insert(key.clone(), schemas.len() - 1);
+        schemas.len() - 1
+      }
+    };
+    schemas[si].rows.push(ri);
+    flat.push((si, s0, spans.len()));
+  }
+  let cell = |r: usize, j: usize| {
+    let (a, b) = spans[flat[r].1 + j];
+    &cells[a..b]
+  };
+  for s in &mut schemas {
+    s.konst = vec![false; s.cols.len()];
+    if s.rows.len() >= table::MIN_ROWS_FOR_CONST {
+      let first = s.rows[0];
+      for (j, k) in s.konst.iter_mut().enumerate() {
+        *k = s.rows.iter().all(|&r| cell(r, j) == cell(first, j));
+      }
+    }
+  }
+  let multi = schemas.len() > 1;
+  let mut t = String::with_capacity(cells.len() + 3 * spans.len() + 256);
+  t.push_str("{\"$table\":{\"rows\":");
+  t.push_str(&total.to_string());
+  if !nest {
+    t.push_str(",\"paths\":false");
+  }
+  let schema_obj = |s: &TSchema, t: &mut String| {
+    t.push_str("\"cols\":[");
+    for (j, c) in s.cols.iter().enumerate() {
+      if j > 0 {
+        t.push(',');
+      }
+      write_str(t, c);
+    }
+    t.push(']');
+    if s.konst.iter().any(|&k| k) {
+      t.push_str(",\"const\":{");
+      let mut first = true;
+      for (j, c) in s.cols.iter().enumerate() {
+        if s.konst[j] {
+          if !first {
+            t.push(',');
+          }
+          first = false;
+          write_str(t, c);
+          t.push(':');
+          t.push_str(cell(s.rows[0], j));
+        }
+      }
+      t.push('}');
+    }
+  };
+  if multi {
+    t.push_str(",\"schemas\":[");
+    for (i, s) in schemas.iter().enumerate() {
+      if i > 0 {
+        t.push(',');
+      }
+      t.push('{');
+      schema_obj(s, &mut t);
+      t.push('}');
+    }
+    t.push(']');
+  } else {
+    t.push(',');
+    schema_obj(&schemas[0], &mut t);
+  }
+  t.push_str(",\"data\":[");
+  let mut ri = 0;
+  for (ii, it) in items.iter().enumerate() {
+    if ii > 0 {
+      t.push(',');
+    }
+    match it {
+      TItem::Marker(m) => write_str(&mut t, m),
+      TItem::Row(_) => {
+        let (si, _, _) = flat[ri];
+        let s = &schemas[si];
+        t.push('[');
+        let mut first = true;
+        if multi {
+          t.push_str(&si.to_string());
+          first = false;
+        }
+        for (j, &k) in s.konst.iter().enumerate() {
+          if !k {
+            if !first {
+              t.push(',');
+            }
+            first = false;
+            t.push_str(cell(ri, j));
+          }
+        }
+        t.push(']');
+        ri += 1;
+      }
+    }
+  }
+  t.push_str("]}}");
+  Some(t)
 }

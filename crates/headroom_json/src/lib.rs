@@ -156,9 +156,9 @@ pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> 
   let elide_keys = !text.contains(crush::OMITTED_KEY);
   let lossless = || {
     let mut c = crush::Crusher::new(Mode::Lossless, "", opts, tables, false);
-    let v = c.crush(&value);
-    let text = render::to_json(&v);
-    let tokens_after = render::tokens(&text);
+    c.known = Some((text, tokens_before));
+    let (text, known) = c.crush(&value).into_text();
+    let tokens_after = known.unwrap_or_else(|| render::tokens(&text));
     Crushed {
       text,
       strategy: if c.stats.tables > 0 {
@@ -197,8 +197,9 @@ fn lossy(
     headroom_core::hash::retrieve_key(text.as_bytes(), headroom_core::hash::RETRIEVE_KEY_HEX_LEN);
   let run = |hash: &str| {
     let mut c = crush::Crusher::new(opts.mode, hash, opts, tables, elide_keys);
-    let v = c.crush(value);
-    (render::to_json(&v), c.stats)
+    c.known = Some((text, tokens_before));
+    let out = c.crush(value).into_text();
+    (out, c.stats)
   };
   let (mut out, stats) = run(&predicted);
   if stats.markers + stats.rewritten == 0 {
@@ -212,7 +213,8 @@ fn lossy(
       out = run(&key).0;
     }
   }
-  let tokens_after = render::tokens(&out);
+  let (out, known) = out;
+  let tokens_after = known.unwrap_or_else(|| render::tokens(&out));
   Some(Crushed {
     text: out,
     strategy: if stats.sampled_total > 0 {

@@ -9,11 +9,11 @@ use serde_json::{Map, Value};
 /// The key of a table object: `{"$table": {...}}`.
 pub const TABLE_KEY: &str = "$table";
 /// Nested objects are flattened at most this deep.
-const MAX_FLATTEN_DEPTH: usize = 3;
+pub(crate) const MAX_FLATTEN_DEPTH: usize = 3;
 /// Nested objects with more keys than this stay one cell.
-const MAX_FLATTEN_KEYS: usize = 8;
+pub(crate) const MAX_FLATTEN_KEYS: usize = 8;
 /// Schemas with at least this many rows get constant columns factored out.
-const MIN_ROWS_FOR_CONST: usize = 3;
+pub(crate) const MIN_ROWS_FOR_CONST: usize = 3;
 
 /// One entry of a table's data: a row object, or a marker standing for omitted rows.
 pub enum Item<'a> {
