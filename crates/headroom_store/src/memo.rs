@@ -4,16 +4,36 @@
 //! if earlier blocks compress to the same bytes as before. The spine computes a memo key per
 //! block (content hash plus the settings that define its form) and stores the first form it
 //! produced here; every later request, in any process sharing the file, reuses it. First
-//! writer wins. The table is bounded ([`MEMO_MAX_ENTRIES`], least recently used out first);
-//! an evicted form is recomputed, which is still deterministic for pure compressors.
+//! writer wins. The table is bounded by entries ([`MEMO_MAX_ENTRIES`]) and bytes
+//! ([`MEMO_MAX_BYTES`]), least recently used out first, and forms larger than
+//! [`MEMO_MAX_VALUE_BYTES`] are not kept; a form that is not (or no longer) remembered is
+//! recomputed, which is still deterministic for pure compressors.
 
 use headroom_core::Result;
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{OptionalExtension, Transaction, params};
 
 use crate::Store;
 
 /// Most memo entries kept.
 pub const MEMO_MAX_ENTRIES: i64 = 100_000;
+/// Most memo bytes kept (values).
+pub const MEMO_MAX_BYTES: i64 = 256 * 1024 * 1024;
+/// Larger values are not remembered.
+pub const MEMO_MAX_VALUE_BYTES: usize = 4 * 1024 * 1024;
+
+fn counter(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
+  tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| {
+    r.get(0)
+  })
+}
+
+fn add(tx: &Transaction<'_>, name: &str, delta: i64) -> rusqlite::Result<()> {
+  tx.execute(
+    "UPDATE counters SET value = value + ?2 WHERE name = ?1",
+    params![name, delta],
+  )?;
+  Ok(())
+}
 
 impl Store {
   /// The remembered value for `key`, refreshing its access time.
@@ -33,22 +53,53 @@ impl Store {
   }
 
   /// Remembers `value` under `key` unless a value is already there (first writer wins).
+  /// Values over [`MEMO_MAX_VALUE_BYTES`] are not kept.
   pub fn memo_put(&self, key: &str, value: &[u8]) -> Result<()> {
+    if value.len() > MEMO_MAX_VALUE_BYTES {
+      return Ok(());
+    }
     self.with_tx("memo put", |tx, now| {
       let inserted = tx.execute(
         "INSERT OR IGNORE INTO memo(key, value, accessed_ms) VALUES (?1, ?2, ?3)",
         params![key, value, now],
       )?;
-      if inserted > 0 {
-        let n: i64 = tx.query_row("SELECT count(*) FROM memo", [], |r| r.get(0))?;
-        if n > MEMO_MAX_ENTRIES {
-          tx.execute(
-            "DELETE FROM memo WHERE key IN (SELECT key FROM memo ORDER BY accessed_ms LIMIT ?1)",
-            [n - MEMO_MAX_ENTRIES],
-          )?;
+      if inserted == 0 {
+        return Ok(Ok(()));
+      }
+      add(tx, "memo_entries", 1)?;
+      add(tx, "memo_bytes", value.len() as i64)?;
+      // Evict least recently used entries, one at a time, until both caps hold.
+      while counter(tx, "memo_entries")? > MEMO_MAX_ENTRIES
+        || counter(tx, "memo_bytes")? > MEMO_MAX_BYTES
+      {
+        let (n, bytes): (i64, Option<i64>) = tx.query_row(
+          "SELECT count(*), sum(length(value)) FROM
+             (SELECT value FROM memo WHERE key <> ?1 ORDER BY accessed_ms LIMIT 1)",
+          [key],
+          |r| Ok((r.get(0)?, r.get(1)?)),
+        )?;
+        if n == 0 {
+          break;
         }
+        tx.execute(
+          "DELETE FROM memo WHERE key IN
+             (SELECT key FROM memo WHERE key <> ?1 ORDER BY accessed_ms LIMIT 1)",
+          [key],
+        )?;
+        add(tx, "memo_entries", -n)?;
+        add(tx, "memo_bytes", -bytes.unwrap_or(0))?;
       }
       Ok(Ok(()))
+    })
+  }
+
+  /// Memo entries and bytes.
+  pub fn memo_stats(&self) -> Result<(i64, i64)> {
+    self.with_tx("memo stats", |tx, _| {
+      Ok(Ok((
+        counter(tx, "memo_entries")?,
+        counter(tx, "memo_bytes")?,
+      )))
     })
   }
 }
@@ -67,8 +118,46 @@ mod tests {
       s.memo_put("k", b"one").unwrap();
       s.memo_put("k", b"two").unwrap();
       assert_eq!(s.memo_get("k").unwrap().as_deref(), Some(&b"one"[..]));
+      assert_eq!(s.memo_stats().unwrap(), (1, 3));
     }
     let s = Store::open(&config).unwrap();
     assert_eq!(s.memo_get("k").unwrap().as_deref(), Some(&b"one"[..]));
+  }
+
+  #[test]
+  fn oversized_values_are_not_kept() {
+    let s = Store::in_memory();
+    s.memo_put("big", &vec![b'x'; super::MEMO_MAX_VALUE_BYTES + 1])
+      .unwrap();
+    assert_eq!(s.memo_get("big").unwrap(), None);
+    assert_eq!(s.memo_stats().unwrap(), (0, 0));
+  }
+
+  #[test]
+  fn the_byte_cap_evicts_least_recently_used() {
+    let s = Store::in_memory();
+    let chunk = vec![b'x'; super::MEMO_MAX_VALUE_BYTES];
+    let per = super::MEMO_MAX_VALUE_BYTES as i64;
+    let fit = super::MEMO_MAX_BYTES / per;
+    for i in 0..fit {
+      s.memo_put(&format!("k{i}"), &chunk).unwrap();
+    }
+    assert!(
+      s.memo_get("k0").unwrap().is_some(),
+      "k0 is now the most recently used"
+    );
+    s.memo_put("new", &chunk).unwrap();
+    let (entries, bytes) = s.memo_stats().unwrap();
+    assert!(bytes <= super::MEMO_MAX_BYTES, "{bytes}");
+    assert_eq!(entries * per, bytes);
+    assert!(s.memo_get("new").unwrap().is_some());
+    assert!(
+      s.memo_get("k0").unwrap().is_some(),
+      "recently used entries stay"
+    );
+    assert!(
+      s.memo_get("k1").unwrap().is_none(),
+      "the least recently used went first"
+    );
   }
 }

@@ -55,6 +55,7 @@ CREATE TABLE memo (
   accessed_ms INTEGER NOT NULL
 ) WITHOUT ROWID;
 CREATE INDEX memo_accessed ON memo(accessed_ms);
+INSERT INTO counters(name, value) VALUES ('memo_entries', 0), ('memo_bytes', 0);
 "#,
 ];
 
@@ -114,7 +115,7 @@ mod tests {
     let n: i64 = conn
       .query_row("SELECT count(*) FROM counters", [], |r| r.get(0))
       .unwrap();
-    assert_eq!(n, 7, "counters seeded once");
+    assert_eq!(n, 9, "counters seeded once");
   }
 
   #[test]
