@@ -333,6 +333,9 @@ export interface StoreStats {
     evictions: number;
     /** The file, or null for a memory store. */
     path: string | null;
+    /** Remembered compressed forms (what keeps history byte-stable) and their bytes. */
+    memoEntries: number;
+    memoBytes: number;
 }
 /**
  * The CCR store: every original a compressor leaves out, byte-exact, under the hash its

@@ -598,6 +598,9 @@ export interface StoreStats {
   evictions: number
   /** The file, or null for a memory store. */
   path: string | null
+  /** Remembered compressed forms (what keeps history byte-stable) and their bytes. */
+  memoEntries: number
+  memoBytes: number
 }
 
 /**

@@ -150,3 +150,13 @@ test('compressBody output keeps markers retrievable from the default store', (t)
   t.truthy(hash)
   t.is(Store.default().get(hash).toString('utf8'), original)
 })
+
+test('store stats count originals and remembered forms', (t) => {
+  const store = Store.memory()
+  compress(anthropicBody(toolOutput('api_responses.json')) as RequestBody, { store })
+  const s = store.stats()
+  t.is(s.entries, 1)
+  t.is(s.memoEntries, 1)
+  t.true(s.memoBytes > 0)
+  t.is(s.path, null)
+})

@@ -157,11 +157,13 @@ impl BindingStore {
     let shared = self.shared()?;
     guard(|| {
       let s = shared.store.stats()?;
+      let (memo_entries, memo_bytes) = shared.store.memo_stats()?;
       Ok(
         serde_json::json!({
           "entries": s.entries, "bytes": s.bytes, "tombstones": s.tombstones, "hits": s.hits,
           "misses": s.misses, "expired": s.expired, "evictions": s.evictions,
           "path": s.path.map(|p| p.display().to_string()),
+          "memoEntries": memo_entries, "memoBytes": memo_bytes,
         })
         .to_string(),
       )
