@@ -119,6 +119,9 @@ export declare function compressJsonAsync(input: Buffer | string, options?: stri
 /** Compresses one text (not a request). Returns the `TextResult` as JSON. */
 export declare function compressTextJson(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null): string
 
+/** `compressTextJson` on the libuv thread pool; errors come back as the error envelope. */
+export declare function compressTextJsonAsync(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+
 /** Counts the tokens of a request body or message array, per-message framing included. */
 export declare function countMessageTokens(input: Buffer | string, model?: string | undefined | null): number
 

@@ -842,6 +842,7 @@ module.exports.compressBodyAsync = nativeBinding.compressBodyAsync
 module.exports.compressJson = nativeBinding.compressJson
 module.exports.compressJsonAsync = nativeBinding.compressJsonAsync
 module.exports.compressTextJson = nativeBinding.compressTextJson
+module.exports.compressTextJsonAsync = nativeBinding.compressTextJsonAsync
 module.exports.countMessageTokens = nativeBinding.countMessageTokens
 module.exports.countTokens = nativeBinding.countTokens
 module.exports.countTokensBatch = nativeBinding.countTokensBatch

@@ -277,6 +277,8 @@ export declare function compressBodyAsync(body: Buffer | Uint8Array | string, op
  * Compresses one text (a tool output, a file, a log) outside any request.
  */
 export declare function compressText(text: string, opts?: TextOptions): TextResult;
+/** {@link compressText} on the libuv thread pool, for large texts. */
+export declare function compressTextAsync(text: string, opts?: TextOptions, signal?: AbortSignal): Promise<TextResult>;
 /**
  * Counts the tokens of `text` for `model` (default: o200k_base, exact). OpenAI models are
  * exact (o200k_base / cl100k_base); models without a public tokenizer (Claude, Gemini) are

@@ -39,6 +39,7 @@ exports.compressAsync = compressAsync;
 exports.compressBody = compressBody;
 exports.compressBodyAsync = compressBodyAsync;
 exports.compressText = compressText;
+exports.compressTextAsync = compressTextAsync;
 exports.countTokens = countTokens;
 exports.warmup = warmup;
 exports.encode = encode;
@@ -242,6 +243,15 @@ function compressText(text, opts) {
     const options = optionsJson(opts);
     const store = storeOf(opts);
     return JSON.parse(call(() => native.compressTextJson(text, options, store)));
+}
+/** {@link compressText} on the libuv thread pool, for large texts. */
+async function compressTextAsync(text, opts, signal) {
+    requireString(text, 'text');
+    const options = optionsJson(opts);
+    const store = storeOf(opts);
+    throwIfAborted(signal);
+    const out = await call(() => native.compressTextJsonAsync(text, options, store, signal)).catch(rethrowUnlessAbort);
+    return parseResult(out);
 }
 // ---------------------------------------------------------------------------------------
 // Tokens

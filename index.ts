@@ -486,6 +486,16 @@ export function compressText(text: string, opts?: TextOptions): TextResult {
   return JSON.parse(call(() => native.compressTextJson(text, options, store))) as TextResult
 }
 
+/** {@link compressText} on the libuv thread pool, for large texts. */
+export async function compressTextAsync(text: string, opts?: TextOptions, signal?: AbortSignal): Promise<TextResult> {
+  requireString(text, 'text')
+  const options = optionsJson(opts)
+  const store = storeOf(opts)
+  throwIfAborted(signal)
+  const out = await call(() => native.compressTextJsonAsync(text, options, store, signal)).catch(rethrowUnlessAbort)
+  return parseResult<TextResult>(out)
+}
+
 // ---------------------------------------------------------------------------------------
 // Tokens
 // ---------------------------------------------------------------------------------------

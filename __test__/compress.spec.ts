@@ -7,6 +7,7 @@ import {
   compressBody,
   compressBodyAsync,
   compressText,
+  compressTextAsync,
   countMessageTokens,
   countTokens,
   HeadroomError,
@@ -338,4 +339,10 @@ test('headroomRetrieveTool: one tool, three formats, hash required', (t) => {
   const r = headroomRetrieveTool('openai-responses') as { name: string; parameters: unknown }
   t.is(r.name, 'headroom_retrieve')
   t.is(t.throws(() => headroomRetrieveTool('gemini' as 'openai'))?.name, 'HeadroomError')
+})
+
+test('compressTextAsync matches compressText', async (t) => {
+  const text = toolOutput('log_entries.json')
+  t.deepEqual(await compressTextAsync(text), compressText(text))
+  await t.throwsAsync(compressTextAsync(text, { mode: 'nope' as 'lossless' }), { instanceOf: HeadroomError })
 })

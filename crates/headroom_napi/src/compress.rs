@@ -346,3 +346,50 @@ pub fn retrieve_tool_json(provider: String) -> Result<String, BindingError> {
   };
   Ok(headroom_messages::retrieve_tool::definition(p))
 }
+
+/// The libuv task behind `compressTextJsonAsync`.
+pub struct CompressTextTask {
+  text: String,
+  options: Option<String>,
+  shared: Arc<Shared>,
+}
+
+impl Task for CompressTextTask {
+  type Output = String;
+  type JsValue = String;
+
+  fn compute(&mut self) -> napi::Result<String> {
+    let text = std::mem::take(&mut self.text);
+    let out = guard(|| {
+      let opts = parse_options(self.options.as_deref())?;
+      let report =
+        headroom_messages::compress_text(&text, &opts, &self.shared.memo, &*self.shared.store);
+      serde_json::to_string(&report)
+        .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))
+    });
+    Ok(out.unwrap_or_else(|e| error_envelope(&e)))
+  }
+
+  fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
+    Ok(output)
+  }
+}
+
+/// `compressTextJson` on the libuv thread pool; errors come back as the error envelope.
+#[napi(ts_return_type = "Promise<string>")]
+pub fn compress_text_json_async(
+  text: String,
+  options: Option<String>,
+  store: Option<&BindingStore>,
+  signal: Option<AbortSignal>,
+) -> Result<AsyncTask<CompressTextTask>, BindingError> {
+  let shared = shared(store)?;
+  Ok(AsyncTask::with_optional_signal(
+    CompressTextTask {
+      text,
+      options,
+      shared,
+    },
+    signal,
+  ))
+}
