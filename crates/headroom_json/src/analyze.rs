@@ -16,8 +16,8 @@
 //! - **change points**: a shift of more than 2 sigma between the means of the 5 values
 //!   before and the 5 values from a position (local maxima only, capped).
 
+use crate::value::JVal;
 use rustc_hash::FxHashMap;
-use serde_json::Value;
 
 /// Distinct values tracked per field before it counts as high-cardinality.
 const MAX_DISTINCT: usize = 64;
@@ -164,12 +164,12 @@ pub struct Analysis {
 }
 
 /// A short label for a scalar (`ok`, `200`, `true`, `null`), or `None` for containers.
-pub fn label(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+pub fn label<'v>(v: &'v JVal<'_>) -> Option<std::borrow::Cow<'v, str>> {
   match v {
-    Value::String(s) => Some(s.as_str().into()),
-    Value::Number(n) => Some(n.as_str().into()),
-    Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
-    Value::Null => Some("null".into()),
+    JVal::Str(s) => Some(s.as_ref().into()),
+    JVal::Num(n) => Some(n.as_ref().into()),
+    JVal::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+    JVal::Null => Some("null".into()),
     _ => None,
   }
 }
@@ -191,14 +191,14 @@ fn has_error_word(s: &str) -> bool {
   })
 }
 
-fn truthy(v: &Value) -> bool {
+fn truthy(v: &JVal<'_>) -> bool {
   match v {
-    Value::Null => false,
-    Value::Bool(b) => *b,
-    Value::String(s) => !s.is_empty(),
-    Value::Array(a) => !a.is_empty(),
-    Value::Object(o) => !o.is_empty(),
-    Value::Number(_) => true,
+    JVal::Null => false,
+    JVal::Bool(b) => *b,
+    JVal::Str(s) => !s.is_empty(),
+    JVal::Arr(a) => !a.is_empty(),
+    JVal::Obj(o) => !o.is_empty(),
+    JVal::Num(_) => true,
   }
 }
 
@@ -215,7 +215,7 @@ struct Walker<'a> {
 }
 
 impl Walker<'_> {
-  fn leaf(&mut self, row: usize, key: &str, v: &Value) {
+  fn leaf(&mut self, row: usize, key: &str, v: &JVal<'_>) {
     let fi = match self.index.get(self.path.as_str()) {
       Some(&i) => i,
       None => {
@@ -265,8 +265,9 @@ impl Walker<'_> {
       self.field_error = true;
     }
     match v {
-      Value::Number(num) => {
-        if let Some(x) = num.as_f64().filter(|x| x.is_finite()) {
+      JVal::Num(num) => {
+        // serde_json's `Number::as_f64` under `arbitrary_precision`.
+        if let Some(x) = num.parse::<f64>().ok().filter(|x| x.is_finite()) {
           f.numbers.push((row, x));
           if (400.0..600.0).contains(&x) && is(CODE_FIELDS) {
             self.field_error = true;
@@ -274,10 +275,10 @@ impl Walker<'_> {
         }
         if self.want_docs {
           self.doc.push(' ');
-          self.doc.push_str(num.as_str());
+          self.doc.push_str(num);
         }
       }
-      Value::String(s) => {
+      JVal::Str(s) => {
         if has_error_word(s) {
           if is(STATUS_FIELDS) {
             self.field_error = true;
@@ -294,9 +295,9 @@ impl Walker<'_> {
     }
   }
 
-  fn walk(&mut self, row: usize, key: &str, v: &Value, depth: usize) {
+  fn walk(&mut self, row: usize, key: &str, v: &JVal<'_>, depth: usize) {
     match v {
-      Value::Object(m) if depth < 3 && !m.is_empty() => {
+      JVal::Obj(m) if depth < 3 && !m.is_empty() => {
         for (k, child) in m {
           let len = self.path.len();
           if depth > 0 {
@@ -317,7 +318,7 @@ impl Walker<'_> {
 
 impl Analysis {
   /// Analyses `items` (any JSON values). Linear in their size.
-  pub fn new(items: &[Value], want_docs: bool) -> Analysis {
+  pub fn new(items: &[JVal<'_>], want_docs: bool) -> Analysis {
     let n = items.len();
     let mut w = Walker {
       index: FxHashMap::default(),

@@ -17,7 +17,6 @@
 //! - **row breakdowns** (`83 level=info, 2 other`) are true: each `N path=value` count is
 //!   the number of omitted rows with that value, and the counts sum to the omitted total.
 
-use crate::analyze::label;
 use crate::crush::OMITTED_KEY;
 use crate::render::{ParsedMarker, find_marker_suffix, parse_marker, to_json};
 use crate::table::{self, same};
@@ -206,7 +205,7 @@ impl Checker<'_> {
         .iter()
         .filter(|r| {
           resolve(r, field)
-            .and_then(label)
+            .and_then(value_label)
             .is_some_and(|l| l == value)
         })
         .count();
@@ -404,4 +403,15 @@ impl Checker<'_> {
 
 fn trunc(s: &str) -> &str {
   crate::strings::prefix(s, 80)
+}
+
+/// A short label for a scalar (as [`crate::analyze::label`] writes it), `None` for containers.
+fn value_label(v: &Value) -> Option<std::borrow::Cow<'_, str>> {
+  match v {
+    Value::String(s) => Some(s.as_str().into()),
+    Value::Number(n) => Some(n.as_str().into()),
+    Value::Bool(b) => Some(if *b { "true" } else { "false" }.into()),
+    Value::Null => Some("null".into()),
+    _ => None,
+  }
 }

@@ -5,10 +5,10 @@ use crate::analyze::{Analysis, ERROR_KEYWORDS};
 use crate::render::{marker, tokens};
 use crate::sample::{Budget, select};
 use crate::table;
+use crate::value::JVal;
 use crate::{CrushOptions, relevance, strings};
 use headroom_core::Mode;
 use rustc_hash::FxHashMap;
-use serde_json::{Map, Value};
 use std::borrow::Cow;
 
 /// Key under which an object's key-elision marker is written.
@@ -85,11 +85,11 @@ impl<'a> Crusher<'a> {
   }
 
   /// Crushes `v`.
-  pub fn crush<'v>(&mut self, v: &'v Value) -> Out<'v> {
+  pub fn crush<'v>(&mut self, v: &'v JVal<'v>) -> Out<'v> {
     match v {
-      Value::Object(m) => self.crush_object(v, m),
-      Value::Array(a) => self.crush_array(v, a),
-      Value::String(s) if self.lossy() => match self.crush_string(s) {
+      JVal::Obj(m) => self.crush_object(v, m),
+      JVal::Arr(a) => self.crush_array(v, a),
+      JVal::Str(s) if self.lossy() => match self.crush_string(s) {
         Some(t) => Out::Str(t),
         None => Out::Orig(v),
       },
@@ -113,7 +113,7 @@ impl<'a> Crusher<'a> {
     }
     if self.string_depth < MAX_STRING_JSON_DEPTH
       && strings::looks_like_json(s)
-      && let Ok(inner @ (Value::Object(_) | Value::Array(_))) = serde_json::from_str::<Value>(s)
+      && let Some(inner @ (JVal::Obj(_) | JVal::Arr(_))) = crate::value::parse(s)
     {
       self.string_depth += 1;
       let out = self.crush(&inner);
@@ -127,10 +127,10 @@ impl<'a> Crusher<'a> {
     None
   }
 
-  fn crush_object<'v>(&mut self, v: &'v Value, m: &'v Map<String, Value>) -> Out<'v> {
+  fn crush_object<'v>(&mut self, v: &'v JVal<'v>, m: &'v [(Cow<'v, str>, JVal<'v>)]) -> Out<'v> {
     let out: Vec<(Cow<'v, str>, Out<'v>)> = m
       .iter()
-      .map(|(k, x)| (Cow::Borrowed(k.as_str()), self.crush(x)))
+      .map(|(k, x)| (Cow::Borrowed(k.as_ref()), self.crush(x)))
       .collect();
     let limit = match self.mode {
       Mode::Lossless => usize::MAX,
@@ -252,10 +252,10 @@ impl<'a> Crusher<'a> {
     }
   }
 
-  fn crush_array<'v>(&mut self, v: &'v Value, items: &'v [Value]) -> Out<'v> {
+  fn crush_array<'v>(&mut self, v: &'v JVal<'v>, items: &'v [JVal<'v>]) -> Out<'v> {
     let n = items.len();
     let children: Vec<Out<'v>> = items.iter().map(|x| self.crush(x)).collect();
-    let rows = n >= 2 && items.iter().all(Value::is_object);
+    let rows = n >= 2 && items.iter().all(JVal::is_object);
     let sample = self.lossy() && n > self.opts.min_items;
     if !rows && !sample {
       return if children.iter().all(|c| matches!(c, Out::Orig(_))) {
@@ -450,7 +450,7 @@ const MAX_TOKEN_BYTES: usize = 128;
 /// that were decided are pre-rendered (with their token count when known).
 pub enum Out<'v> {
   /// The source value, unchanged.
-  Orig(&'v Value),
+  Orig(&'v JVal<'v>),
   /// A rewritten string (its content).
   Str(String),
   /// An object with some changed value (keys in order).
@@ -469,9 +469,9 @@ enum Kind<'a> {
 impl Out<'_> {
   fn kind(&self) -> Kind<'_> {
     match self {
-      Out::Orig(Value::String(s)) => Kind::Str(s),
+      Out::Orig(JVal::Str(s)) => Kind::Str(s),
       Out::Str(s) => Kind::Str(s),
-      Out::Orig(Value::Array(_) | Value::Object(_)) | Out::Obj(_) | Out::Raw(..) => Kind::Container,
+      Out::Orig(JVal::Arr(_) | JVal::Obj(_)) | Out::Obj(_) | Out::Raw(..) => Kind::Container,
       Out::Orig(_) => Kind::Scalar,
     }
   }
@@ -526,13 +526,13 @@ impl Out<'_> {
 }
 
 /// Appends the compact JSON text of `v`.
-pub fn write_value(out: &mut String, v: &Value) {
+pub fn write_value(out: &mut String, v: &JVal<'_>) {
   match v {
-    Value::String(s) => write_str(out, s),
-    Value::Number(n) => out.push_str(n.as_str()),
-    Value::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
-    Value::Null => out.push_str("null"),
-    Value::Array(a) => {
+    JVal::Str(s) => write_cow(out, s),
+    JVal::Num(n) => out.push_str(n),
+    JVal::Bool(b) => out.push_str(if *b { "true" } else { "false" }),
+    JVal::Null => out.push_str("null"),
+    JVal::Arr(a) => {
       out.push('[');
       for (i, x) in a.iter().enumerate() {
         if i > 0 {
@@ -542,18 +542,34 @@ pub fn write_value(out: &mut String, v: &Value) {
       }
       out.push(']');
     }
-    Value::Object(m) => {
+    JVal::Obj(m) => {
       out.push('{');
       for (i, (k, x)) in m.iter().enumerate() {
         if i > 0 {
           out.push(',');
         }
-        write_str(out, k);
+        write_cow(out, k);
         out.push(':');
         write_value(out, x);
       }
       out.push('}');
     }
+  }
+}
+
+/// [`write_str`], trusting that a borrowed string needs no escaping (a [`JVal`] invariant).
+#[inline]
+#[allow(clippy::ptr_arg)] // Which variant it is matters: borrowed means escape-free.
+fn write_cow(out: &mut String, s: &Cow<'_, str>) {
+  match s {
+    Cow::Borrowed(b) => {
+      debug_assert!(!b.bytes().any(|c| c < 0x20 || c == b'"' || c == b'\\'));
+      out.reserve(b.len() + 2);
+      out.push('"');
+      out.push_str(b);
+      out.push('"');
+    }
+    Cow::Owned(o) => write_str(out, o),
   }
 }
 
@@ -566,7 +582,9 @@ pub fn write_str(out: &mut String, s: &str) {
     out.push_str(s);
     out.push('"');
   } else {
-    out.push_str(&crate::render::to_json(&Value::String(s.to_string())));
+    out.push_str(&crate::render::to_json(&serde_json::Value::String(
+      s.to_string(),
+    )));
   }
 }
 
@@ -593,21 +611,21 @@ enum TItem<'a, 'v> {
 
 /// An object's entries, whether unchanged or rebuilt.
 enum Entries<'a, 'v> {
-  Map(&'a Map<String, Value>),
+  Map(&'a [(Cow<'v, str>, JVal<'v>)]),
   Vec(&'a [(Cow<'v, str>, Out<'v>)]),
 }
 
 /// A reference to a crushed node or to a part of the source.
 #[derive(Clone, Copy)]
 enum Node<'a, 'v> {
-  V(&'a Value),
+  V(&'a JVal<'v>),
   O(&'a Out<'v>),
 }
 
 impl<'a, 'v> Node<'a, 'v> {
   fn entries(self) -> Option<Entries<'a, 'v>> {
     match self {
-      Node::V(Value::Object(m)) | Node::O(Out::Orig(Value::Object(m))) => Some(Entries::Map(m)),
+      Node::V(JVal::Obj(m)) | Node::O(Out::Orig(JVal::Obj(m))) => Some(Entries::Map(m)),
       Node::O(Out::Obj(kv)) => Some(Entries::Vec(kv)),
       _ => None,
     }
@@ -631,7 +649,7 @@ impl<'a, 'v> Entries<'a, 'v> {
 
   fn each(&self, mut f: impl FnMut(&'a str, Node<'a, 'v>)) {
     match self {
-      Entries::Map(m) => m.iter().for_each(|(k, x)| f(k, Node::V(x))),
+      Entries::Map(m) => m.iter().for_each(|(k, x)| f(k.as_ref(), Node::V(x))),
       Entries::Vec(v) => v.iter().for_each(|(k, x)| f(k, Node::O(x))),
     }
   }

@@ -70,6 +70,18 @@
 //! - **Bounded.** One parse (serde's recursion limit turns 10,000-deep nesting into
 //!   `None`), analysis linear in the array size, opaque detection on at most 64 KiB of a
 //!   string, stringified JSON parsed at most two levels deep.
+//! - **Zero-copy parse.** The input is parsed once into a [`value::JVal`], not a
+//!   `serde_json::Value`: unescaped strings and keys are slices of the input, numbers keep
+//!   their text, objects are `Vec`s in source order. The parser accepts exactly what
+//!   `serde_json::from_str::<Value>` accepts under the workspace's features (grammar,
+//!   recursion limit, escapes decoded by serde, `E`/unsigned exponents spelled `e+` as
+//!   `arbitrary_precision` does, repeated keys: first position, last value), so every
+//!   output is byte-identical to what the `Value`-based crusher wrote; tests check this
+//!   against serde on the corpus and with a property test. The parse also yields the
+//!   nesting depth (no second scan for the table depth limit).
+//! - **Known input tokens.** [`CrushOptions::input_tokens`] lets a caller that already
+//!   counted the input (the router does) skip the one full-size token count `crush` would
+//!   otherwise do for [`Crushed::tokens_before`].
 //! - [`checker::check`] verifies zero silent loss for any output.
 
 pub mod analyze;
@@ -80,9 +92,13 @@ pub mod render;
 pub mod sample;
 pub mod strings;
 pub mod table;
+pub mod value;
 
 use headroom_core::{Error, Mode, OriginalStore, Result};
 use serde_json::Value;
+
+/// Inputs nested deeper than this get no tables.
+const MAX_TABLE_DEPTH: usize = 100;
 
 /// Options of one [`crush`] call.
 #[derive(Debug, Clone, Copy)]
@@ -101,6 +117,11 @@ pub struct CrushOptions<'a> {
   pub opaque_min_bytes: usize,
   /// Objects with more keys may get keys elided (balanced; aggressive uses half). Default 48.
   pub wide_object_keys: usize,
+  /// The input's exact o200k token count, when the caller already knows it. `None` (the
+  /// default) counts it. When `Some`, it is trusted as is: it becomes
+  /// [`Crushed::tokens_before`] and the bar every output must beat, so a wrong count gives
+  /// wrong decisions (but never invalid output).
+  pub input_tokens: Option<usize>,
 }
 
 impl Default for CrushOptions<'_> {
@@ -113,6 +134,7 @@ impl Default for CrushOptions<'_> {
       lossy_min_savings: 0.25,
       opaque_min_bytes: 256,
       wide_object_keys: 48,
+      input_tokens: None,
     }
   }
 }
@@ -149,11 +171,17 @@ pub struct Crushed {
 
 /// Compresses one JSON tool output; `None` leaves the text alone. See the crate docs.
 pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> Option<Crushed> {
-  let value: Value = serde_json::from_str(text).ok()?;
-  let tokens_before = render::tokens(text);
-  let tables = !text.contains(table::TABLE_KEY)
-    && headroom_core::limits::depth_exceeded_at(text.as_bytes(), 100).is_none();
-  let elide_keys = !text.contains(crush::OMITTED_KEY);
+  let (value, depth) = value::parse_with_depth(text)?;
+  let tokens_before = opts.input_tokens.unwrap_or_else(|| render::tokens(text));
+  // One scan for both reserved keys (`$` is rare in JSON).
+  let (mut has_table, mut has_omitted) = (false, false);
+  for at in memchr::memchr_iter(b'$', text.as_bytes()) {
+    has_table |= text[at..].starts_with(table::TABLE_KEY);
+    has_omitted |= text[at..].starts_with(crush::OMITTED_KEY);
+  }
+  // `depth` is the nesting `headroom_core::limits::depth_exceeded_at` measures.
+  let tables = !has_table && depth <= MAX_TABLE_DEPTH;
+  let elide_keys = !has_omitted;
   let lossless = || {
     let mut c = crush::Crusher::new(Mode::Lossless, "", opts, tables, false);
     c.known = Some((text, tokens_before));
@@ -186,7 +214,7 @@ pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> 
 /// (nothing elided, or the store refused the original).
 fn lossy(
   text: &str,
-  value: &Value,
+  value: &value::JVal<'_>,
   opts: &CrushOptions<'_>,
   store: &dyn OriginalStore,
   tables: bool,

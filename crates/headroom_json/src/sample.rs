@@ -126,6 +126,10 @@ mod tests {
     let rows: Vec<_> = (0..100)
       .map(|i| json!({"id": i, "level": if i % 7 == 0 { "warn" } else { "info" }, "msg": format!("m{}", i % 3)}))
       .collect();
+    let text = serde_json::Value::Array(rows).to_string();
+    let Some(crate::value::JVal::Arr(rows)) = crate::value::parse(&text) else {
+      panic!("not an array")
+    };
     let a = Analysis::new(&rows, false);
     let keep = select(&a, &[], Budget::new(Mode::Balanced, &a, true));
     let info = (0..100).filter(|&i| keep[i] && i % 7 != 0).count();

@@ -199,6 +199,37 @@ fn stringified_json_is_crushed_inside_the_string() {
 }
 
 #[test]
+fn parser_agrees_with_serde_on_corpus() {
+  for (name, text) in common::corpus().iter().chain(common::octokit().iter()) {
+    let ours = headroom_json::value::parse(text).expect(name);
+    let mut s = String::new();
+    headroom_json::crush::write_value(&mut s, &ours);
+    let theirs: Value = serde_json::from_str(text).unwrap();
+    assert_eq!(s, serde_json::to_string(&theirs).unwrap(), "{name}");
+  }
+}
+
+#[test]
+fn known_input_tokens_are_trusted() {
+  let text = pretty(&json!([{"a": 1, "b": "x"}, {"a": 2, "b": "y"}, {"a": 3, "b": "z"}]));
+  let store = MemStore::default();
+  let counted = crush(&text, &CrushOptions::new(Mode::Lossless), &store).unwrap();
+  let opts = CrushOptions {
+    input_tokens: Some(counted.tokens_before),
+    ..CrushOptions::new(Mode::Lossless)
+  };
+  assert_eq!(crush(&text, &opts, &store), Some(counted.clone()));
+  let opts = CrushOptions {
+    input_tokens: Some(counted.tokens_before + 1000),
+    ..CrushOptions::new(Mode::Lossless)
+  };
+  assert_eq!(
+    crush(&text, &opts, &store).unwrap().tokens_before,
+    counted.tokens_before + 1000
+  );
+}
+
+#[test]
 fn deterministic_bytes() {
   for (name, text) in common::corpus().iter().chain(common::octokit().iter()) {
     for mode in [Mode::Lossless, Mode::Balanced, Mode::Aggressive] {

@@ -79,3 +79,71 @@ proptest! {
     }
   }
 }
+
+/// Text that is JSON, nearly JSON (one edit away), or JSON-like noise.
+fn json_like() -> impl Strategy<Value = String> {
+  prop_oneof![
+    value().prop_map(|v| serde_json::to_string_pretty(&v).unwrap()),
+    (
+      value().prop_map(|v| serde_json::to_string(&v).unwrap()),
+      any::<prop::sample::Index>(),
+      prop::sample::select(vec![
+        "",
+        ",",
+        "]",
+        "}",
+        "\"",
+        "\\",
+        ":",
+        "0",
+        "-",
+        "e",
+        "E+",
+        ".",
+        " ",
+        "\u{1}",
+        "\\u",
+        "\\ud800",
+        "{\"a\":1,\"a\":2}",
+        "[",
+        "{"
+      ]),
+      any::<bool>()
+    )
+      .prop_map(|(s, at, ins, delete)| {
+        let mut i = at.index(s.len() + 1);
+        while !s.is_char_boundary(i) {
+          i -= 1;
+        }
+        let end = if delete && i < s.len() {
+          let mut e = i + 1;
+          while !s.is_char_boundary(e) {
+            e += 1;
+          }
+          e
+        } else {
+          i
+        };
+        format!("{}{ins}{}", &s[..i], &s[end..])
+      }),
+    "[\\[\\]{}\",:0-9eE+\\-. \\\\a-z]{0,24}",
+  ]
+}
+
+proptest! {
+  #![proptest_config(ProptestConfig::with_cases(512))]
+
+  /// The zero-copy parser accepts exactly what serde_json accepts, and the value renders
+  /// to serde's compact text.
+  #[test]
+  fn parser_agrees_with_serde(text in json_like()) {
+    let ours = headroom_json::value::parse(&text);
+    let theirs = serde_json::from_str::<Value>(&text);
+    prop_assert_eq!(ours.is_some(), theirs.is_ok(), "{:?}", text);
+    if let (Some(a), Ok(b)) = (ours, theirs) {
+      let mut s = String::new();
+      headroom_json::crush::write_value(&mut s, &a);
+      prop_assert_eq!(s, serde_json::to_string(&b).unwrap());
+    }
+  }
+}
