@@ -331,6 +331,7 @@ fn compress_one(
         mode: opts.mode,
         query,
         detection,
+        o200k,
       };
       let entry = match compressor.compress(text, &ctx) {
         Some(c) if !c.text.trim().is_empty() && Counter::o200k(&c.text) < o200k => {

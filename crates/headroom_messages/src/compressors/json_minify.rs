@@ -93,6 +93,7 @@ mod tests {
       store: &headroom_core::store::NoStore,
       mode: crate::options::Mode::Balanced,
       query: None,
+      o200k: 0,
       detection: Detection {
         kind: ContentType::Json,
         language: None,

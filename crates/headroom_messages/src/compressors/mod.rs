@@ -38,6 +38,8 @@ pub struct BlockContext<'a> {
   pub query: Option<&'a str>,
   /// The detected content type.
   pub detection: Detection,
+  /// The text's o200k token count, already known to the caller.
+  pub o200k: usize,
 }
 
 /// A content compressor.

@@ -12,7 +12,8 @@ impl Compressor for SmartCrusher {
   }
 
   fn compress(&self, text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
-    let opts = headroom_json::CrushOptions::new(ctx.mode).with_query(ctx.query);
+    let mut opts = headroom_json::CrushOptions::new(ctx.mode).with_query(ctx.query);
+    opts.input_tokens = Some(ctx.o200k);
     let crushed = headroom_json::crush(text, &opts, ctx.store)?;
     Some(Compressed {
       text: crushed.text,
