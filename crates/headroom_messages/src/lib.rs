@@ -310,6 +310,8 @@ fn compress_one(
   // there was one: the key says which.
   let markers = store.enabled();
   let key = memo_key(opts.mode, markers, text);
+  // The o200k count of a freshly computed output, so it is counted once.
+  let mut fresh_o200k = None;
   let (entry, memoized) = match memo.get(&key) {
     // A remembered form with markers is only reused if its original is (still) in the
     // store: re-putting the same bytes returns the same key and refreshes its idle timer.
@@ -334,7 +336,9 @@ fn compress_one(
         o200k,
       };
       let entry = match compressor.compress(text, &ctx) {
-        Some(c) if !c.text.trim().is_empty() && Counter::o200k(&c.text) < o200k => {
+        Some(c)
+          if !c.text.trim().is_empty() && *fresh_o200k.insert(Counter::o200k(&c.text)) < o200k =>
+        {
           MemoEntry::Compressed {
             text: c.text,
             strategy: c.strategy,
@@ -355,7 +359,10 @@ fn compress_one(
       hashes,
     } => {
       let before = counter.from_o200k(text, o200k);
-      let after = counter.count(&out);
+      let after = match fresh_o200k {
+        Some(n) => counter.from_o200k(&out, n),
+        None => counter.count(&out),
+      };
       if after >= before {
         return Err((SkipReason::NoGain, Some(content_type.to_string())));
       }
