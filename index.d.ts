@@ -156,6 +156,8 @@ export interface CompressReport {
      * {@link headroomRetrieveTool} to your request). Absent when there are no markers.
      */
     retrieveTool?: 'added' | 'present' | 'needed';
+    /** With `retrieveTool: 'needed'`: the tool definition to add to your request's `tools`. */
+    retrieveToolDefinition?: Record<string, unknown>;
     /** Edited blocks. */
     transforms: Transform[];
     /** Blocks left as they were, with reasons. */

@@ -208,6 +208,8 @@ function throwIfAborted(signal) {
 }
 function finish(json) {
     const result = parseResult(json);
+    if (result.retrieveTool === 'needed')
+        result.retrieveToolDefinition = headroomRetrieveTool(result.provider);
     return result;
 }
 /**

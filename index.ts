@@ -211,6 +211,8 @@ export interface CompressReport {
    * {@link headroomRetrieveTool} to your request). Absent when there are no markers.
    */
   retrieveTool?: 'added' | 'present' | 'needed'
+  /** With `retrieveTool: 'needed'`: the tool definition to add to your request's `tools`. */
+  retrieveToolDefinition?: Record<string, unknown>
   /** Edited blocks. */
   transforms: Transform[]
   /** Blocks left as they were, with reasons. */
@@ -443,6 +445,7 @@ function throwIfAborted(signal: AbortSignal | undefined): void {
 
 function finish(json: string): CompressResult {
   const result = parseResult<CompressResult>(json)
+  if (result.retrieveTool === 'needed') result.retrieveToolDefinition = headroomRetrieveTool(result.provider)
   return result
 }
 

@@ -109,6 +109,7 @@ test('retrieve: false and lossless mode never emit a marker', (t) => {
 test('a bare message array says the retrieve tool is needed', (t) => {
   const r = compress(openaiChatBody(toolOutput('api_responses.json')).messages, { store: Store.memory() })
   t.is(r.retrieveTool, 'needed')
+  t.deepEqual(r.retrieveToolDefinition, headroomRetrieveTool('openai'))
 })
 
 test('two processes share one store file: each reads what the other stored, byte-exact', (t) => {
