@@ -59,6 +59,48 @@ impl Marker<'_> {
   }
 }
 
+impl<'a> Marker<'a> {
+  /// Parses a string that is exactly one marker (the inverse of [`Marker::render`]).
+  pub fn parse(s: &'a str) -> Option<Marker<'a>> {
+    let body = s.strip_prefix('[')?.strip_suffix(']')?;
+    let (head, hash) = body.rsplit_once("; retrieve hash=")?;
+    if !(16..=64).contains(&hash.len())
+      || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    {
+      return None;
+    }
+    let (counts, rest) = head.split_once(" omitted")?;
+    let breakdown = if rest.is_empty() {
+      None
+    } else {
+      Some(rest.strip_prefix(": ")?)
+    };
+    let mut parts = counts.splitn(4, ' ');
+    let omitted: u64 = parts.next()?.parse().ok()?;
+    if parts.next()? != "of" {
+      return None;
+    }
+    let total: u64 = parts.next()?.parse().ok()?;
+    let unit = parts.next()?;
+    let unit_ok = unit.split(' ').all(|w| {
+      w.as_bytes().first().is_some_and(u8::is_ascii_lowercase)
+        && w
+          .bytes()
+          .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-')
+    });
+    if !unit_ok || breakdown.is_some_and(|b| b.contains(['[', ']', '\n'])) {
+      return None;
+    }
+    Some(Marker {
+      omitted,
+      total,
+      unit,
+      breakdown,
+      hash,
+    })
+  }
+}
+
 /// Finds the retrieve hashes of all markers in `text`, in order, without a regex engine.
 /// Used to pin already-compressed content (never compress a marker again) and by tests.
 pub fn find_marker_hashes(text: &str) -> Vec<&str> {
@@ -142,6 +184,25 @@ mod tests {
 
   fn serde_json_like_escape(s: &str) -> String {
     format!("\"{}\"", s.replace('\\', "\\\\").replace('"', "\\\""))
+  }
+
+  #[test]
+  fn parse_inverts_render() {
+    let m = sample();
+    assert_eq!(Marker::parse(&m.render()), Some(m.clone()));
+    let plain = Marker {
+      breakdown: None,
+      unit: "matched lines",
+      ..m
+    };
+    assert_eq!(Marker::parse(&plain.render()), Some(plain));
+    for bad in [
+      "[1 of 2 rows omitted; retrieve hash=xyz]",
+      "[1 of 2 Rows omitted; retrieve hash=0123456789abcdef]",
+      "x[1 of 2 rows omitted; retrieve hash=0123456789abcdef]",
+    ] {
+      assert_eq!(Marker::parse(bad), None, "{bad}");
+    }
   }
 
   #[test]

@@ -32,50 +32,16 @@ pub fn marker(
   .render()
 }
 
-/// Whether `s` is exactly one marker (the whole string), as written by [`marker`].
-/// Returns `(omitted, total, unit, breakdown, hash)`.
+/// Whether `s` is exactly one marker (the whole string), as written by [`marker`]: the one
+/// grammar's parser ([`Marker::parse`]) with counts as `usize`.
 pub fn parse_marker(s: &str) -> Option<ParsedMarker<'_>> {
-  let body = s.strip_prefix('[')?.strip_suffix(']')?;
-  let (head, hash) = body.rsplit_once("; retrieve hash=")?;
-  if !(16..=64).contains(&hash.len())
-    || !hash.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
-  {
-    return None;
-  }
-  let (counts, breakdown) = match head.split_once(" omitted") {
-    Some((c, rest)) => {
-      let b = if rest.is_empty() {
-        None
-      } else {
-        Some(rest.strip_prefix(": ")?)
-      };
-      (c, b)
-    }
-    None => return None,
-  };
-  let mut parts = counts.splitn(4, ' ');
-  let omitted: usize = parts.next()?.parse().ok()?;
-  if parts.next()? != "of" {
-    return None;
-  }
-  let total: usize = parts.next()?.parse().ok()?;
-  let unit = parts.next()?;
-  if unit.is_empty()
-    || !unit
-      .bytes()
-      .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'-' || b == b' ')
-  {
-    return None;
-  }
-  if breakdown.is_some_and(|b| b.contains(['[', ']', '\n'])) {
-    return None;
-  }
+  let m = Marker::parse(s)?;
   Some(ParsedMarker {
-    omitted,
-    total,
-    unit,
-    breakdown,
-    hash,
+    omitted: usize::try_from(m.omitted).ok()?,
+    total: usize::try_from(m.total).ok()?,
+    unit: m.unit,
+    breakdown: m.breakdown,
+    hash: m.hash,
   })
 }
 
