@@ -97,3 +97,13 @@ fn retrieve_output_is_never_recompressed() {
     Some("retrieve_output")
   );
 }
+
+/// Found by the mutation proptest: a lone lead surrogate escape followed by a non-escape
+/// (`"\ud83d#ude00"`) is legal JSON grammar but not decodable; the body passes through
+/// byte-identical instead of being rejected or rewritten.
+#[test]
+fn a_lone_surrogate_anywhere_passes_through() {
+  let body = r#"{"model":"gpt-4o","instructions":"x","type":{"k":"\ud83d#ude00"},"messages":[]}"#;
+  let out = compress_request(body.as_bytes(), &Options::default(), &NoMemo).unwrap();
+  assert!(out.body == body.as_bytes());
+}

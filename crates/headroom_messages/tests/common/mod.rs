@@ -169,7 +169,10 @@ pub fn json_docs(s: &str) -> Option<Vec<Value>> {
 pub fn assert_faithful(input: &[u8], out: &Outcome) {
   let body = &out.body;
   let out_text = std::str::from_utf8(body).expect("output is UTF-8");
-  let out_value: Value = serde_json::from_str(out_text).expect("output is valid JSON");
+  // Valid JSON by the grammar: `&RawValue` accepts lone surrogate escapes such as
+  // `"\ud83d#"` (legal JSON, not valid Unicode), which `Value` rejects. Such input passes
+  // through untouched.
+  serde_json::from_str::<&serde_json::value::RawValue>(out_text).expect("output is valid JSON");
   if out.report.transforms.is_empty() {
     assert!(
       body == input,
@@ -177,6 +180,7 @@ pub fn assert_faithful(input: &[u8], out: &Outcome) {
     );
     return;
   }
+  let out_value: Value = serde_json::from_str(out_text).expect("output is valid JSON");
   let in_value: Value = serde_json::from_slice(input).expect("input is valid JSON");
   let spans = string_spans(input);
   let mut edits: Vec<(Range<usize>, String)> = Vec::new();
