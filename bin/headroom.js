@@ -5,6 +5,7 @@
 //   headroom compress [FILE] [--mode M] [--model M]    compress a request body (stdin if no FILE) → stdout; report → stderr
 //   headroom count [FILE] [--model M]                  count the tokens of a text file
 //   headroom detect [FILE]                             detect the content type of a file
+//   headroom retrieve HASH [--query WORDS]             print the original behind a marker (default store)
 const fs = require('node:fs')
 const path = require('node:path')
 const { parseArgs } = require('node:util')
@@ -14,7 +15,8 @@ const USAGE = `usage:
   headroom demo [--mode lossless|balanced|aggressive] [--model ID] [--dir DIR]
   headroom compress [FILE] [--mode M] [--model ID]   (request body JSON; stdin when no FILE)
   headroom count [FILE] [--model ID]
-  headroom detect [FILE]`
+  headroom detect [FILE]
+  headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)`
 
 function readInput(file) {
   return file ? fs.readFileSync(file) : fs.readFileSync(0)
@@ -100,7 +102,13 @@ function main(argv) {
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,
-    options: { mode: { type: 'string' }, model: { type: 'string' }, dir: { type: 'string' }, help: { type: 'boolean', short: 'h' } },
+    options: {
+      mode: { type: 'string' },
+      model: { type: 'string' },
+      dir: { type: 'string' },
+      query: { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
   })
   if (!command || values.help) {
     console.log(USAGE)
@@ -120,6 +128,13 @@ function main(argv) {
     case 'count':
       console.log(hr.countTokens(readInput(positionals[0]).toString('utf8'), values.model))
       return 0
+    case 'retrieve': {
+      if (!positionals[0]) throw Object.assign(new Error('retrieve needs a HASH'), { code: 'INVALID_ARGUMENT' })
+      const r = hr.retrieve(positionals[0], { query: values.query })
+      process.stdout.write(r.text)
+      if (values.query) console.error(`[${r.matchedUnits} of ${r.totalUnits} ${r.unit} match ${JSON.stringify(values.query)}]`)
+      return 0
+    }
     case 'detect':
       console.log(JSON.stringify(hr.detectContentType(readInput(positionals[0]).toString('utf8'))))
       return 0
