@@ -121,6 +121,34 @@ pub fn find_marker_hashes(text: &str) -> Vec<&str> {
   out
 }
 
+/// Finds every marker in `text`: its byte range and parsed form, in order. Like
+/// [`find_marker_hashes`], no regex engine: a marker's breakdown never holds `[`, so each
+/// marker starts at the last `[` before its `; retrieve hash=`.
+pub fn find_markers(text: &str) -> Vec<(std::ops::Range<usize>, Marker<'_>)> {
+  const NEEDLE: &str = "; retrieve hash=";
+  let mut out = Vec::new();
+  let mut from = 0;
+  while let Some(pos) = text[from..].find(NEEDLE) {
+    let at = from + pos;
+    let hex_start = at + NEEDLE.len();
+    let hex_len = text[hex_start..]
+      .bytes()
+      .take_while(|b| b.is_ascii_hexdigit())
+      .count();
+    let end = hex_start + hex_len + 1;
+    if text[hex_start + hex_len..].starts_with(']')
+      && let Some(open) = text[from..at].rfind('[').map(|o| from + o)
+      && let Some(m) = Marker::parse(&text[open..end])
+    {
+      out.push((open..end, m));
+      from = end;
+    } else {
+      from = hex_start;
+    }
+  }
+  out
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
@@ -203,6 +231,18 @@ mod tests {
     ] {
       assert_eq!(Marker::parse(bad), None, "{bad}");
     }
+  }
+
+  #[test]
+  fn find_markers_gives_ranges() {
+    let m = sample().render();
+    let text = format!("a {m} b [x] {m}");
+    let found = find_markers(&text);
+    assert_eq!(found.len(), 2);
+    assert_eq!(&text[found[0].0.clone()], m);
+    assert_eq!(&text[found[1].0.clone()], m);
+    assert_eq!(found[1].1, sample());
+    assert!(find_markers("[1 of 2 rows omitted; retrieve hash=zz]").is_empty());
   }
 
   #[test]

@@ -15,16 +15,7 @@ use crate::options::Mode;
 pub use json_minify::JsonMinify;
 pub use smart_crusher::SmartCrusher;
 
-/// What a compressor produced for one block.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Compressed {
-  /// The new text of the block.
-  pub text: String,
-  /// Strategy name, e.g. `json:minify`.
-  pub strategy: String,
-  /// Retrieve hashes of the markers in `text` (empty for lossless forms).
-  pub hashes: Vec<String>,
-}
+pub use headroom_core::output::Compressed;
 
 /// The context a compressor gets besides the text.
 #[derive(Clone, Copy)]
