@@ -35,7 +35,7 @@ use headroom_core::store::NoStore;
 use headroom_core::{Error, ErrorCode, OriginalStore, Result, marker};
 use headroom_detect::detect;
 
-use crate::compressors::{BlockContext, route};
+use crate::compressors::{BlockContext, compress_block, route};
 use crate::count::{Counter, countable_text};
 use crate::memo::{Memo, MemoEntry, memo_key};
 use crate::options::Options;
@@ -325,9 +325,9 @@ fn compress_one(
     }
     Some(e) => (e, true),
     None => {
-      let Some(compressor) = route(&detection) else {
+      if route(&detection).is_none() && detection.kind != headroom_detect::ContentType::Text {
         return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
-      };
+      }
       let ctx = BlockContext {
         store,
         mode: opts.mode,
@@ -335,7 +335,7 @@ fn compress_one(
         detection,
         o200k,
       };
-      let entry = match compressor.compress(text, &ctx) {
+      let entry = match compress_block(text, &ctx) {
         Some(c)
           if !c.text.trim().is_empty() && *fresh_o200k.insert(Counter::o200k(&c.text)) < o200k =>
         {
@@ -352,6 +352,9 @@ fn compress_one(
     }
   };
   match entry {
+    MemoEntry::Declined if route(&detection).is_none() => {
+      Err((SkipReason::NoCompressor, Some(content_type.to_string())))
+    }
     MemoEntry::Declined => Err((SkipReason::NoGain, Some(content_type.to_string()))),
     MemoEntry::Compressed {
       text: out,

@@ -42,7 +42,7 @@ pub trait Compressor: Send + Sync {
 }
 
 /// Version of the routing table and compressor outputs; part of every memo key.
-pub const ROUTER_VERSION: &str = "router-v3";
+pub const ROUTER_VERSION: &str = "router-v4";
 
 /// Picks the compressor for a detected content type, if there is one.
 pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
@@ -52,5 +52,129 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
     ContentType::Json => Some(&JSON),
     ContentType::JsonLines => Some(&JSON_LINES),
     _ => None,
+  }
+}
+
+/// Compresses one block: mixed text section by section (each typed section goes to its own
+/// compressor, the rest stays verbatim), anything else whole. A compressor that panics
+/// counts as declining: the block is left alone, never an error to the caller.
+pub fn compress_block(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
+  if ctx.detection.kind == ContentType::Text
+    && let Some(mixed) = compress_sections(text, ctx)
+  {
+    return Some(mixed);
+  }
+  run_guarded(route(&ctx.detection)?, text, ctx)
+}
+
+fn run_guarded(
+  compressor: &dyn Compressor,
+  text: &str,
+  ctx: &BlockContext<'_>,
+) -> Option<Compressed> {
+  std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    compressor.compress(text, ctx)
+  }))
+  .ok()
+  .flatten()
+}
+
+/// Mixed content: the sections [`headroom_detect::sections`] finds, each compressed by the
+/// compressor of its type; sections without one (or that do not shrink) stay verbatim.
+/// `None` unless at least one section changed.
+fn compress_sections(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
+  let sections = headroom_detect::sections(text);
+  if sections.len() < 2 {
+    return None;
+  }
+  let mut out = String::with_capacity(text.len());
+  let mut strategies: Vec<String> = Vec::new();
+  let mut hashes: Vec<String> = Vec::new();
+  for section in &sections {
+    let part = &text[section.start..section.end];
+    let done = route(&section.detection).and_then(|c| {
+      let sub = BlockContext {
+        detection: section.detection,
+        o200k: 0,
+        ..*ctx
+      };
+      run_guarded(c, part, &sub).filter(|c| c.text.len() < part.len())
+    });
+    match done {
+      Some(c) => {
+        out.push_str(&c.text);
+        if !strategies.contains(&c.strategy) {
+          strategies.push(c.strategy);
+        }
+        for h in c.hashes {
+          if !hashes.contains(&h) {
+            hashes.push(h);
+          }
+        }
+      }
+      None => out.push_str(part),
+    }
+  }
+  if strategies.is_empty() {
+    return None;
+  }
+  Some(Compressed {
+    text: out,
+    strategy: format!("mixed({})", strategies.join("+")),
+    hashes,
+  })
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+  use headroom_core::store::NoStore;
+
+  fn ctx<'a>(text: &str, store: &'a dyn headroom_core::OriginalStore) -> BlockContext<'a> {
+    BlockContext {
+      store,
+      mode: Mode::Balanced,
+      query: None,
+      detection: headroom_detect::detect(text),
+      o200k: 0,
+    }
+  }
+
+  struct Panics;
+  impl Compressor for Panics {
+    fn name(&self) -> &'static str {
+      "test:panics"
+    }
+    fn compress(&self, _: &str, _: &BlockContext<'_>) -> Option<Compressed> {
+      panic!("compressor bug")
+    }
+  }
+
+  #[test]
+  fn a_panicking_compressor_declines() {
+    let text = "hello";
+    assert_eq!(run_guarded(&Panics, text, &ctx(text, &NoStore)), None);
+  }
+
+  #[test]
+  fn mixed_text_is_compressed_section_by_section() {
+    let rows: Vec<String> = (0..40)
+      .map(|i| format!("  {{\n    \"id\": {i},\n    \"status\": \"ok\"\n  }}"))
+      .collect();
+    let text = format!(
+      "Here are the results of the query you asked for, as returned by the service.\n\n[\n{}\n]\n\nThat is all of them; nothing else was found.\n",
+      rows.join(",\n")
+    );
+    let c = ctx(&text, &NoStore);
+    assert_eq!(
+      c.detection.kind,
+      ContentType::Text,
+      "fixture must be mixed text"
+    );
+    let out = compress_block(&text, &c).expect("the JSON section shrinks");
+    assert!(out.strategy.starts_with("mixed(json:"), "{}", out.strategy);
+    assert!(out.text.starts_with("Here are the results"));
+    assert!(out.text.ends_with("nothing else was found.\n"));
+    assert!(out.text.len() < text.len());
   }
 }
