@@ -29,6 +29,7 @@ pub mod report;
 pub mod retrieve_calls;
 pub mod retrieve_tool;
 pub mod splice;
+pub mod verify;
 pub mod walk;
 
 use headroom_core::store::NoStore;

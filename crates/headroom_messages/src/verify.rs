@@ -1,0 +1,164 @@
+//! One zero-silent-loss check for any compressed block, whatever compressor made it.
+//!
+//! [`verify`] dispatches on the strategy name a compressor reported:
+//!
+//! | strategy prefix | check |
+//! |---|---|
+//! | `json:` | [`headroom_json::checker::check`]: items, keys and strings covered |
+//! | `log:`, `search:`, `code:` | [`check_text`] by lines |
+//! | `diff:` | by lines; recomputed `@@` hunk headers are the only rewritten lines |
+//! | `text:extractive` | by spans (kept sentences verbatim, in order) |
+//! | `text:kompress` | by words (a subsequence of the input's words) |
+//! | `html:` | every marker fetches the input; every word of the output's text is in the input |
+//! | `mixed(` | every marker fetches a section of the input |
+//!
+//! In every case, every marker's hash must fetch its original byte-exact.
+
+use headroom_core::check::{Granularity, TextCheck, check_text};
+use headroom_core::marker::find_markers;
+
+/// What a passing check saw.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Verified {
+  /// Markers checked.
+  pub markers: usize,
+  /// Omitted units per unit name.
+  pub omitted: Vec<(String, u64)>,
+}
+
+/// Checks that `output` (made from `input` by `strategy`) lost nothing silently.
+pub fn verify(
+  input: &str,
+  output: &str,
+  strategy: &str,
+  fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+) -> Result<Verified, String> {
+  let text = |granularity, synthetic: Option<&dyn Fn(&str) -> bool>, line_units: &[&str]| {
+    check_text(
+      input,
+      output,
+      fetch,
+      &TextCheck {
+        granularity,
+        line_units,
+        synthetic,
+      },
+    )
+    .map(|r| Verified {
+      markers: r.markers,
+      omitted: r.omitted,
+    })
+    .map_err(|e| e.to_string())
+  };
+  let family = strategy.split([':', '(']).next().unwrap_or("");
+  match family {
+    "json" => headroom_json::checker::check(input, output, fetch)
+      .map(|r| Verified {
+        markers: r.markers,
+        omitted: r.omitted.into_iter().map(|(u, n)| (u, n as u64)).collect(),
+      })
+      .map_err(|e| e.to_string()),
+    "log" | "search" | "code" | "lines" => text(Granularity::Lines, None, &["lines", "matches"]),
+    "diff" => text(Granularity::Lines, Some(&is_hunk_header), &["lines"]),
+    "text" if strategy.starts_with("text:kompress") => text(Granularity::Words, None, &[]),
+    "text" => text(Granularity::Spans, None, &[]),
+    "html" => {
+      verify_sources(output, fetch, |original| original == input.as_bytes()).and_then(|v| {
+        let words: std::collections::HashSet<&str> = input
+          .split(|c: char| !c.is_alphanumeric())
+          .filter(|w| !w.is_empty())
+          .collect();
+        let mut rest = output.to_string();
+        for (range, _) in find_markers(output).into_iter().rev() {
+          rest.replace_range(range, " ");
+        }
+        match rest
+          .split(|c: char| !c.is_alphanumeric())
+          .find(|w| !w.is_empty() && !words.contains(w))
+        {
+          Some(w) => Err(format!("word {w:?} is not in the input")),
+          None => Ok(v),
+        }
+      })
+    }
+    "mixed" => verify_sources(output, fetch, |original| {
+      std::str::from_utf8(original).is_ok_and(|o| input.contains(o))
+    }),
+    _ if output == input => Ok(Verified::default()),
+    _ => Err(format!("unknown strategy {strategy:?}")),
+  }
+}
+
+fn verify_sources(
+  output: &str,
+  fetch: &dyn Fn(&str) -> Option<Vec<u8>>,
+  ok: impl Fn(&[u8]) -> bool,
+) -> Result<Verified, String> {
+  let mut v = Verified::default();
+  let mut omitted = std::collections::BTreeMap::<String, u64>::new();
+  for (_, m) in find_markers(output) {
+    match fetch(m.hash) {
+      Some(original) if ok(&original) => {}
+      Some(_) => {
+        return Err(format!(
+          "hash {} fetches bytes that are not the input",
+          m.hash
+        ));
+      }
+      None => return Err(format!("hash {} fetches nothing", m.hash)),
+    }
+    if m.omitted > m.total {
+      return Err(format!("marker says {} of {} omitted", m.omitted, m.total));
+    }
+    v.markers += 1;
+    *omitted.entry(m.unit.to_string()).or_default() += m.omitted;
+  }
+  v.omitted = omitted.into_iter().collect();
+  Ok(v)
+}
+
+/// A unified-diff hunk header: `@@ -a[,b] +c[,d] @@[ section]`.
+pub fn is_hunk_header(line: &str) -> bool {
+  let Some(rest) = line.strip_prefix("@@ -") else {
+    return false;
+  };
+  let Some((ranges, _)) = rest.split_once(" @@") else {
+    return false;
+  };
+  let Some((old, new)) = ranges.split_once(" +") else {
+    return false;
+  };
+  let range = |r: &str| {
+    let mut it = r.splitn(2, ',');
+    it.all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+  };
+  range(old) && range(new)
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn hunk_headers() {
+    assert!(is_hunk_header("@@ -1,3 +1,4 @@ fn main()"));
+    assert!(is_hunk_header("@@ -1 +1 @@"));
+    assert!(!is_hunk_header("@@ -1,x +1 @@"));
+    assert!(!is_hunk_header(" @@ -1 +1 @@"));
+    assert!(!is_hunk_header("@@@ -1 -1 +1 @@@"));
+  }
+
+  #[test]
+  fn unknown_strategies_only_pass_unchanged_text() {
+    let none = |_: &str| None;
+    assert!(verify("a", "a", "weird", &none).is_ok());
+    assert!(verify("a", "b", "weird", &none).is_err());
+  }
+
+  #[test]
+  fn json_strategies_use_the_json_checker() {
+    let none = |_: &str| None;
+    assert!(verify("[1, 2]", "[1,2]", "json:minify", &none).is_ok());
+    assert!(verify("[1, 2]", "[1]", "json:minify", &none).is_err());
+  }
+}
