@@ -54,6 +54,10 @@ pub fn compress(text: &str, params: &Params<'_>) -> Option<Compressed> {
   if !params.may_elide() {
     return None;
   }
+  // Already compressed (holds a marker): never compress a marker again.
+  if !headroom_core::marker::find_marker_hashes(text).is_empty() {
+    return None;
+  }
   let parsed = parse(text);
   parsed.format?;
   let runs = select::runs(&parsed);

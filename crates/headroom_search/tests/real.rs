@@ -37,7 +37,9 @@ fn real_outputs_pass_the_checker_and_save() {
         let params = Params::new(mode, &store).with_query(query);
         let Some(c) = compress(text, &params) else {
           assert!(
-            mode == Mode::Balanced || text.lines().count() < 200,
+            mode == Mode::Balanced
+              || text.lines().count() < 200
+              || !headroom_core::marker::find_marker_hashes(text).is_empty(),
             "{label} {mode:?}: nothing done on a big output"
           );
           continue;
