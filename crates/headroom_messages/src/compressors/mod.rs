@@ -6,6 +6,7 @@
 //! through the [`crate::memo::Memo`] (first compression wins).
 
 mod json_minify;
+mod lines;
 mod smart_crusher;
 
 use headroom_detect::{ContentType, Detection};
@@ -13,6 +14,7 @@ use headroom_detect::{ContentType, Detection};
 use crate::options::Mode;
 
 pub use json_minify::JsonMinify;
+pub use lines::LineCompressor;
 pub use smart_crusher::SmartCrusher;
 
 pub use headroom_core::output::Compressed;
@@ -48,9 +50,13 @@ pub const ROUTER_VERSION: &str = "router-v4";
 pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
   static JSON: SmartCrusher = SmartCrusher;
   static JSON_LINES: JsonMinify = JsonMinify;
+  static SEARCH: LineCompressor = LineCompressor::new("search", headroom_search::compress);
+  static DIFF: LineCompressor = LineCompressor::new("diff", headroom_diff::compress);
   match detection.kind {
     ContentType::Json => Some(&JSON),
     ContentType::JsonLines => Some(&JSON_LINES),
+    ContentType::SearchResults => Some(&SEARCH),
+    ContentType::Diff => Some(&DIFF),
     _ => None,
   }
 }
