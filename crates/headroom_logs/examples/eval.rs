@@ -73,7 +73,12 @@ fn main() {
     pct(t_bal),
     pct(t_agg)
   );
-  println!("(alerts: BGL/Thunderbird lines whose first column is not '-', kept verbatim in the aggressive output)");
+  println!(
+    "(alerts: BGL/Thunderbird lines whose first column is not '-', kept verbatim in the aggressive output)"
+  );
+  if std::env::var("PHASES").is_ok() {
+    phases(&all);
+  }
   // Throughput on the concatenation.
   for mode in [Mode::Balanced, Mode::Aggressive] {
     let params = Params::new(mode, &store);
@@ -93,4 +98,26 @@ fn main() {
       len / reps
     );
   }
+}
+
+/// Phase timings (debugging aid): `PHASES=1`.
+#[allow(dead_code)]
+fn phases(all: &str) {
+  let t = Instant::now();
+  let mut m = headroom_logs::TemplateMiner::default();
+  let lines: Vec<&str> = split_lines_inclusive(all).map(line_content).collect();
+  let ids: Vec<u32> = lines.iter().map(|l| m.add(l)).collect();
+  println!("mine {:?} clusters {}", t.elapsed(), m.len());
+  let t = Instant::now();
+  let r = headroom_logs::refine(&m, &lines, &ids, 3);
+  println!("refine {:?} groups {}", t.elapsed(), r.templates.len());
+  let t = Instant::now();
+  let n = lines
+    .iter()
+    .filter(|l| headroom_logs::classify::is_severe(l))
+    .count();
+  println!("severity {:?} {n}", t.elapsed());
+  let t = Instant::now();
+  let tr = headroom_logs::classify::trace_lines(&lines);
+  println!("trace {:?} {}", t.elapsed(), tr.len());
 }

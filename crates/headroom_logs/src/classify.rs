@@ -17,6 +17,18 @@ pub fn is_severe(line: &str) -> bool {
 }
 
 fn is_severity_word(w: &str) -> bool {
+  let b = w.as_bytes();
+  let last = b[b.len() - 1];
+  let first = b[0].to_ascii_lowercase();
+  if b.len() > 9 && last != b'r' && last != b'n' {
+    return false;
+  }
+  if !matches!(first, b'a' | b'c' | b'e' | b'f' | b'p' | b's' | b't' | b'w')
+    && last != b'r'
+    && last != b'n'
+  {
+    return false;
+  }
   const WORDS: [&str; 25] = [
     "err",
     "error",
@@ -166,8 +178,8 @@ fn is_goroutine_header(l: &str) -> bool {
 /// minus a few English stop words.
 pub fn query_terms(query: &str) -> Vec<String> {
   const STOP: [&str; 16] = [
-    "the", "and", "for", "with", "what", "why", "how", "this", "that", "from", "are", "was",
-    "not", "does", "did", "can",
+    "the", "and", "for", "with", "what", "why", "how", "this", "that", "from", "are", "was", "not",
+    "does", "did", "can",
   ];
   let mut terms: Vec<String> = query
     .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ':')))
@@ -206,7 +218,12 @@ mod tests {
     ] {
       assert!(is_severe(l), "{l}");
     }
-    for l in ["Connected to 10.0.0.1", "stderr redirected", "mirror updated", "terrorist"] {
+    for l in [
+      "Connected to 10.0.0.1",
+      "stderr redirected",
+      "mirror updated",
+      "terrorist",
+    ] {
       assert!(!is_severe(l), "{l}");
     }
   }
@@ -221,10 +238,7 @@ mod tests {
       "ValueError: bad",
       "after",
     ];
-    assert_eq!(
-      trace_lines(&lines),
-      [false, true, true, true, true, false]
-    );
+    assert_eq!(trace_lines(&lines), [false, true, true, true, true, false]);
   }
 
   #[test]

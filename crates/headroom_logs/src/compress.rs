@@ -124,6 +124,7 @@ struct Plan<'a> {
   runs: Vec<Run>,
   omitted: usize,
   ansi: usize,
+  strip: Vec<bool>,
 }
 
 /// Decides, for every line, whether it is kept and why (exposed for tests and the eval).
@@ -220,9 +221,9 @@ fn plan<'a>(
     let before = i.checked_sub(1).map(|p| keep[p] != Keep::No);
     let after = (j < n).then(|| keep[j] != Keep::No);
     let inside_omitted = before != Some(true) && after != Some(true);
-    for k in i..j {
+    for (k, slot) in keep.iter_mut().enumerate().take(j).skip(i) {
       let edge = k < budget.head || k + budget.tail >= n;
-      keep[k] = if inside_omitted && !edge {
+      *slot = if inside_omitted && !edge {
         Keep::No
       } else if k == i || j - i < 3 || edge {
         Keep::Blank
@@ -241,6 +242,7 @@ fn plan<'a>(
     example_kept,
     runs: Vec::new(),
     omitted: 0,
+    strip: vec![false; n],
   };
   // Runs of omitted lines; a run whose marker would not be shorter stays verbatim.
   let mut i = 0;
@@ -264,9 +266,19 @@ fn plan<'a>(
     }
     i = j;
   }
-  plan.ansi = (0..n)
-    .filter(|&i| plan.keep[i] != Keep::No && plan.lines[i].content.contains('\u{1b}'))
-    .count();
+  // ANSI stripping of kept lines: only where the stripped text is a line of its own (not
+  // equal to any input line, so it cannot be mistaken for one) and has no carriage return.
+  if plan.lines.iter().any(|l| l.content.contains('\u{1b}')) {
+    let contents: rustc_hash::FxHashSet<&str> = plan.lines.iter().map(|l| l.content).collect();
+    for i in 0..n {
+      let c = plan.lines[i].content;
+      if plan.keep[i] != Keep::No && c.contains('\u{1b}') {
+        let s = strip_ansi(c);
+        plan.strip[i] = !s.contains('\r') && !contents.contains(&*s);
+      }
+    }
+  }
+  plan.ansi = plan.strip.iter().filter(|s| **s).count();
   plan
 }
 
@@ -295,7 +307,8 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
     let e = counts.entry(plan.group[i]).or_insert((0, i));
     e.0 += 1;
   }
-  let mut groups: Vec<(u32, usize, usize)> = counts.into_iter().map(|(g, (c, f))| (g, c, f)).collect();
+  let mut groups: Vec<(u32, usize, usize)> =
+    counts.into_iter().map(|(g, (c, f))| (g, c, f)).collect();
   groups.sort_by_key(|&(_, c, f)| (std::cmp::Reverse(c), f));
   let mut out = String::new();
   for (k, &(g, c, _)) in groups.iter().take(TEMPLATES_PER_MARKER).enumerate() {
@@ -420,8 +433,9 @@ fn render(plan: &Plan<'_>, key: &str) -> String {
       continue;
     }
     let l = &plan.lines[i];
-    if l.content.contains('\u{1b}') {
-      out.push_str(&strip_ansi(l.content));
+    if plan.strip[i] {
+      let stripped = strip_ansi(l.content);
+      out.push_str(&stripped);
       out.push_str(terminator(l.raw));
     } else {
       out.push_str(l.raw);

@@ -12,6 +12,10 @@
 //!    wildcards, then the older one), if that share reaches `similarity` (default 0.7). Joining turns every differing position of the template into `<*>`.
 //!    Otherwise the line starts a new cluster.
 //!
+//! **Fast path.** A line whose masked form (same tokens, same variables) was seen before
+//! joins the cluster that line joined, without a tree walk (up to 65,536 remembered forms,
+//! keyed by a 64-bit FxHash of the masked tokens).
+//!
 //! **Bounded memory.** At most `max_clusters` clusters (default 4096) and `max_leaf_clusters`
 //! per leaf; a line that would start a cluster past either cap joins the most similar
 //! cluster of its leaf instead (its template widens), or, when its leaf is empty, one shared
@@ -110,6 +114,7 @@ pub struct TemplateMiner {
   clusters: Vec<Cluster>,
   overflow: Option<ClusterId>,
   lines: u64,
+  seen: FxHashMap<u64, ClusterId>,
 }
 
 impl Default for TemplateMiner {
@@ -141,6 +146,24 @@ pub(crate) fn tokenize(line: &str, max_tokens: usize) -> Vec<LineTok<'_>> {
   out
 }
 
+/// Most masked-line signatures remembered for the exact-match fast path.
+const SEEN_CAP: usize = 1 << 16;
+
+/// A 64-bit signature of a masked token sequence (FxHash: fixed, process-independent).
+fn signature(toks: &[LineTok<'_>]) -> u64 {
+  use std::hash::{Hash, Hasher};
+  let mut h = rustc_hash::FxHasher::default();
+  toks.len().hash(&mut h);
+  for t in toks {
+    match t {
+      LineTok::Wild => 0u8.hash(&mut h),
+      LineTok::Const(s) => (1u8, *s).hash(&mut h),
+      LineTok::KeyVar(s) => (2u8, *s).hash(&mut h),
+    }
+  }
+  h.finish()
+}
+
 /// Renders template tokens joined by single spaces, variables as `<*>`.
 pub(crate) fn render_template(template: &[Tok]) -> String {
   let mut out = String::new();
@@ -169,6 +192,7 @@ impl TemplateMiner {
       clusters: Vec::new(),
       overflow: None,
       lines: 0,
+      seen: FxHashMap::default(),
     }
   }
 
@@ -182,6 +206,31 @@ impl TemplateMiner {
     let seq = self.lines;
     self.lines += 1;
     let toks = tokenize(line, self.config.max_tokens);
+    let sig = signature(&toks);
+    if let Some(&id) = self.seen.get(&sig)
+      && self.clusters[id as usize].template.len() == toks.len()
+    {
+      self.join(id, &toks);
+      return id;
+    }
+    let id = self.place(&toks, seq);
+    if self.seen.len() < SEEN_CAP {
+      self.seen.insert(sig, id);
+    }
+    id
+  }
+
+  fn join(&mut self, id: ClusterId, toks: &[LineTok<'_>]) {
+    let c = &mut self.clusters[id as usize];
+    c.size += 1;
+    for (t, l) in c.template.iter_mut().zip(toks) {
+      if !matches!(t, Tok::Wild) && !l.matches(t) {
+        *t = Tok::Wild;
+      }
+    }
+  }
+
+  fn place(&mut self, toks: &[LineTok<'_>], seq: u64) -> ClusterId {
     let cfg = self.config;
     let full = self.clusters.len() >= cfg.max_clusters;
     // Route, creating nodes only while the cluster cap leaves room for a new cluster.
@@ -206,7 +255,7 @@ impl TemplateMiner {
       let mut same = 0;
       let mut wild = 0;
       let mut both = 0;
-      for (t, l) in c.template.iter().zip(&toks) {
+      for (t, l) in c.template.iter().zip(toks) {
         if matches!(t, Tok::Wild) {
           wild += 1;
           both += usize::from(matches!(l, LineTok::Wild));
@@ -216,7 +265,7 @@ impl TemplateMiner {
       }
       // Similarity in thousandths; positions that are variables on both sides do not count.
       let denom = toks.len() - both;
-      let same = if denom == 0 { 1000 } else { same * 1000 / denom };
+      let same = (same * 1000usize).checked_div(denom).unwrap_or(1000);
       let better = match best {
         None => true,
         Some((_, s, w)) => same > s || (same == s && wild > w),
@@ -225,7 +274,8 @@ impl TemplateMiner {
         best = Some((id, same, wild));
       }
     }
-    let accept = best.is_some_and(|(_, same, _)| same as f64 >= cfg.similarity * 1000.0 || toks.is_empty());
+    let accept =
+      best.is_some_and(|(_, same, _)| same as f64 >= cfg.similarity * 1000.0 || toks.is_empty());
     let leaf_full = node.clusters.len() >= cfg.max_leaf_clusters;
     let id = match best {
       Some((id, _, _)) if accept || full || leaf_full => id,
@@ -250,13 +300,7 @@ impl TemplateMiner {
         return id;
       }
     };
-    let c = &mut self.clusters[id as usize];
-    c.size += 1;
-    for (t, l) in c.template.iter_mut().zip(&toks) {
-      if !matches!(t, Tok::Wild) && !l.matches(t) {
-        *t = Tok::Wild;
-      }
-    }
+    self.join(id, toks);
     id
   }
 
@@ -303,7 +347,6 @@ impl TemplateMiner {
     self.clusters.get(id as usize).map_or(&[], |c| &c.template)
   }
 
-
   /// Indexes (0-based, whitespace tokens) of the template's variable positions.
   pub fn variable_positions(&self, id: ClusterId) -> Vec<usize> {
     self.clusters.get(id as usize).map_or_else(Vec::new, |c| {
@@ -337,11 +380,14 @@ mod tests {
   #[test]
   fn template_widens_on_differing_words() {
     let mut m = TemplateMiner::default();
-    let a = m.add("user alice logged in from home");
-    let b = m.add("user bob logged in from home");
+    let a = m.add("session opened for user alice by sshd");
+    let b = m.add("session opened for user bob by sshd");
     assert_eq!(a, b);
-    assert_eq!(m.template(a), "user <*> logged in from home");
-    assert_eq!(m.variable_positions(a), vec![1]);
+    assert_eq!(m.template(a), "session opened for user <*> by sshd");
+    assert_eq!(m.variable_positions(a), vec![4]);
+    // Words in the routing depth (the first two tokens) are not compared: Drain keeps
+    // such lines apart.
+    assert_ne!(m.add("alice logged in"), m.add("bob logged in"));
   }
 
   #[test]
@@ -351,7 +397,9 @@ mod tests {
       ..MinerConfig::default()
     });
     for i in 0..200 {
-      let words: String = (0..(i % 13 + 1)).map(|k| format!("w{}x{k} ", i % 7)).collect();
+      let words: String = (0..(i % 13 + 1))
+        .map(|k| format!("w{}x{k} ", i % 7))
+        .collect();
       m.add(&words.replace(char::is_numeric, "q"));
     }
     assert!(m.len() <= 9, "{}", m.len());

@@ -31,7 +31,8 @@
 //!    of the run's last line.
 //!
 //! **Lossy edits are marked.** Kept lines are byte-exact input lines, with one exception:
-//! ANSI escape sequences are removed from kept lines, and then the output starts with a
+//! ANSI escape sequences are removed from kept lines (unless that would leave a carriage
+//! return in the line, or make it equal to some input line), and then the output starts with a
 //! note marker `[0 of N lines omitted: ANSI escape sequences removed from K kept lines;
 //! retrieve hash=...]`. A progress line is never rewritten: it is omitted (counted) and its
 //! final state is quoted in the marker, unless it is severe or matches the query, in which

@@ -62,19 +62,38 @@ fn is_versioned_name(bytes: &[u8]) -> bool {
 /// Month and weekday names (English, abbreviated or full, any case), the parts of dates
 /// that carry no digit.
 fn is_calendar_word(token: &str) -> bool {
-  const WORDS: [&str; 19] = [
-    "jan", "feb", "mar", "apr", "may", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
-    "mon", "tue", "wed", "thu", "fri", "sat",
+  let t = token.trim_end_matches([',', '.']).as_bytes();
+  if !(3..=9).contains(&t.len()) || !t[0].is_ascii_alphabetic() {
+    return false;
+  }
+  let p = [
+    t[0].to_ascii_lowercase(),
+    t[1].to_ascii_lowercase(),
+    t[2].to_ascii_lowercase(),
   ];
-  const FULL: [&str; 18] = [
-    "january", "february", "march", "april", "june", "july", "august", "september", "october",
-    "november", "december", "sun", "monday", "tuesday", "wednesday", "thursday", "friday",
-    "saturday",
-  ];
-  let t = token.trim_end_matches([',', '.']);
-  (3..=9).contains(&t.len())
-    && (WORDS.iter().chain(&FULL).any(|w| t.eq_ignore_ascii_case(w))
-      || t.eq_ignore_ascii_case("sunday"))
+  let full: &[u8] = match &p {
+    b"jan" => b"january",
+    b"feb" => b"february",
+    b"mar" => b"march",
+    b"apr" => b"april",
+    b"may" => b"may",
+    b"jun" => b"june",
+    b"jul" => b"july",
+    b"aug" => b"august",
+    b"sep" => b"september",
+    b"oct" => b"october",
+    b"nov" => b"november",
+    b"dec" => b"december",
+    b"mon" => b"monday",
+    b"tue" => b"tuesday",
+    b"wed" => b"wednesday",
+    b"thu" => b"thursday",
+    b"fri" => b"friday",
+    b"sat" => b"saturday",
+    b"sun" => b"sunday",
+    _ => return false,
+  };
+  t.len() == 3 || (t.len() == 4 && t.eq_ignore_ascii_case(b"sept")) || t.eq_ignore_ascii_case(full)
 }
 
 /// Whether a constant token looks like a plain word (letters, `_`, `-`, `'`, with at most
@@ -88,7 +107,9 @@ pub fn is_word_like(token: &str) -> bool {
   let t = t
     .strip_suffix([')', '"', '\'', '>', '.', ',', ';', ':', '!', '?'])
     .unwrap_or(t);
-  let t = t.strip_suffix([')', '"', '\'', '.', ',', ';', ':']).unwrap_or(t);
+  let t = t
+    .strip_suffix([')', '"', '\'', '.', ',', ';', ':'])
+    .unwrap_or(t);
   let t = if is_versioned_name(t.as_bytes()) {
     &t[..t.len() - 1]
   } else {
@@ -107,27 +128,28 @@ pub fn is_word_like(token: &str) -> bool {
 pub fn is_spinner_glyph(c: char) -> bool {
   matches!(
     c,
-    '\u{2800}'..='\u{28FF}'
-      | '|'
-      | '/'
-      | '-'
-      | '\\'
-      | '◐'
-      | '◓'
-      | '◑'
-      | '◒'
-      | '◴'
-      | '◷'
-      | '◶'
-      | '◵'
-      | '✶'
-      | '✸'
-      | '✹'
-      | '✺'
-      | '✷'
-      | '•'
-      | '●'
-      | '○'
+    '\u{2800}'
+      ..='\u{28FF}'
+        | '|'
+        | '/'
+        | '-'
+        | '\\'
+        | '◐'
+        | '◓'
+        | '◑'
+        | '◒'
+        | '◴'
+        | '◷'
+        | '◶'
+        | '◵'
+        | '✶'
+        | '✸'
+        | '✹'
+        | '✺'
+        | '✷'
+        | '•'
+        | '●'
+        | '○'
   )
 }
 

@@ -73,10 +73,7 @@ mod tests {
 
   #[test]
   fn strips_colour_and_osc() {
-    assert_eq!(
-      strip_ansi("\u{1b}[1;31merror\u{1b}[0m: x"),
-      "error: x"
-    );
+    assert_eq!(strip_ansi("\u{1b}[1;31merror\u{1b}[0m: x"), "error: x");
     assert_eq!(
       strip_ansi("\u{1b}]8;;http://x\u{7}link\u{1b}]8;;\u{1b}\\"),
       "link"

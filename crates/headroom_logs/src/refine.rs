@@ -10,8 +10,8 @@
 
 use rustc_hash::FxHashMap;
 
+use crate::drain::{ClusterId, LineTok, TemplateMiner, Tok, render_template, tokenize};
 use crate::mask::is_word_like;
-use crate::drain::{ClusterId, LineTok, Tok, TemplateMiner, render_template, tokenize};
 
 /// Groups after refinement.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
@@ -134,9 +134,9 @@ pub fn refine(
     let toks = tokenize(lines[i], max_tokens);
     let id = root_of(ids[i]);
     if !miner.is_overflow(id) && sizes.get(id as usize).is_some_and(|&s| s >= 2) {
-      let st = stats.entry(id).or_insert_with(|| {
-        (0..toks.len()).map(|_| PosStat::default()).collect()
-      });
+      let st = stats
+        .entry(id)
+        .or_insert_with(|| (0..toks.len()).map(|_| PosStat::default()).collect());
       for (p, t) in toks.iter().enumerate() {
         let Some(ps) = st.get_mut(p) else { break };
         if ps.variable || !wild_at(id, p) {

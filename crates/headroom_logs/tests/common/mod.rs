@@ -2,7 +2,7 @@
 #![allow(dead_code)]
 
 use std::collections::{HashMap, HashSet};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 
 use headroom_core::check::{Granularity, TextCheck, TextCheckReport, check_text};
@@ -60,7 +60,7 @@ pub fn loghub() -> Option<PathBuf> {
 }
 
 /// The loghub systems present, sorted.
-pub fn systems(root: &PathBuf) -> Vec<String> {
+pub fn systems(root: &Path) -> Vec<String> {
   let mut names: Vec<String> = std::fs::read_dir(root)
     .map(|d| {
       d.filter_map(Result::ok)
@@ -82,14 +82,20 @@ pub struct System {
   pub event: Vec<String>,
 }
 
-pub fn load(root: &PathBuf, name: &str) -> System {
+pub fn load(root: &Path, name: &str) -> System {
   let dir = root.join(name);
   let raw = std::fs::read_to_string(dir.join(format!("{name}_2k.log"))).expect("read log");
-  let mut rdr = csv::Reader::from_path(dir.join(format!("{name}_2k.log_structured.csv")))
-    .expect("open csv");
+  let mut rdr =
+    csv::Reader::from_path(dir.join(format!("{name}_2k.log_structured.csv"))).expect("open csv");
   let headers = rdr.headers().expect("csv headers").clone();
-  let ci = headers.iter().position(|h| h == "Content").expect("Content");
-  let ei = headers.iter().position(|h| h == "EventId").expect("EventId");
+  let ci = headers
+    .iter()
+    .position(|h| h == "Content")
+    .expect("Content");
+  let ei = headers
+    .iter()
+    .position(|h| h == "EventId")
+    .expect("EventId");
   let (mut content, mut event) = (Vec::new(), Vec::new());
   for rec in rdr.records() {
     let rec = rec.expect("csv row");
