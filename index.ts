@@ -728,14 +728,25 @@ export interface LossCheck {
 }
 
 /**
- * The zero-silent-loss checker for one JSON tool output: every item of `input` is in
- * `output` verbatim or covered by a marker whose stored original holds it, and every
- * marker's counts add up. Throws `INVALID_ARGUMENT` naming the first violation.
+ * The zero-silent-loss checker for one tool output and its compressed form. Pass the
+ * `strategy` the report gave (`transforms[i].strategy` or `compressText(...).strategy`):
+ * JSON strategies check that every item of `input` is in `output` verbatim or covered by a
+ * marker whose stored original holds it; line strategies (`log:`, `search:`, `diff:`,
+ * `code:`) that every input line is kept verbatim, in order, or counted by a marker; prose
+ * strategies the same for sentences (`text:extractive`) or words (`text:kompress`). Every
+ * marker's hash must fetch its original byte-exact from the store. Without a strategy the
+ * JSON checker runs. Throws `INVALID_ARGUMENT` naming the first violation.
  */
-export function checkNoSilentLoss(input: string, output: string, opts: { store?: Store } = {}): LossCheck {
+export function checkNoSilentLoss(
+  input: string,
+  output: string,
+  opts: { store?: Store; strategy?: string } = {},
+): LossCheck {
   requireString(input, 'input')
   requireString(output, 'output')
-  return JSON.parse(call(() => native.checkNoSilentLossJson(input, output, storeOf(opts)))) as LossCheck
+  return JSON.parse(
+    call(() => native.checkNoSilentLossJson(input, output, storeOf(opts), opts.strategy ?? null)),
+  ) as LossCheck
 }
 
 // ---------------------------------------------------------------------------------------

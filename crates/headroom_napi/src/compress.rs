@@ -249,24 +249,44 @@ pub fn resolve_retrieve_calls_json(
   .map_err(to_js)
 }
 
-/// Zero-silent-loss check of one JSON tool output against its compressed form: every item
-/// of `input` is present in `output` or covered by a marker whose stored original (from the
-/// store) holds it, and marker counts add up. Returns the report as JSON, or throws
-/// `INVALID_ARGUMENT` describing the first violation.
+/// Zero-silent-loss check of one tool output against its compressed form. With no
+/// `strategy` (or a `json:` one) the JSON checker runs: every item of `input` is present in
+/// `output` or covered by a marker whose stored original (from the store) holds it, and
+/// marker counts add up. Other strategies (`log:`, `search:`, `diff:`, `code:`, `text:`,
+/// `html:`, `mixed(`) use the text checker for their units. Returns the report as JSON, or
+/// throws `INVALID_ARGUMENT` describing the first violation.
 #[napi(catch_unwind)]
 pub fn check_no_silent_loss_json(
   input: String,
   output: String,
   store: Option<&BindingStore>,
+  strategy: Option<String>,
 ) -> Result<String, BindingError> {
   let shared = shared(store)?;
   guard(|| {
-    let report = headroom_json::checker::check(&input, &output, &|h| shared.store.get(h).ok())
-      .map_err(|v| CoreError::invalid_argument(format!("silent loss at {}: {}", v.path, v.message)))?;
+    let fetch = |h: &str| shared.store.get(h).ok();
+    let hashes = |text: &str| {
+      let mut v: Vec<&str> = headroom_core::marker::find_marker_hashes(text);
+      v.dedup();
+      v.into_iter().map(str::to_string).collect::<Vec<_>>()
+    };
+    let (markers, omitted) = match strategy.as_deref().filter(|s| !s.starts_with("json:")) {
+      None => {
+        let r = headroom_json::checker::check(&input, &output, &fetch).map_err(|v| {
+          CoreError::invalid_argument(format!("silent loss at {}: {}", v.path, v.message))
+        })?;
+        (r.markers, r.omitted.into_iter().map(|(u, n)| (u, n as u64)).collect::<Vec<_>>())
+      }
+      Some(strategy) => {
+        let r = headroom_messages::verify::verify(&input, &output, strategy, &fetch)
+          .map_err(|e| CoreError::invalid_argument(format!("silent loss: {e}")))?;
+        (r.markers, r.omitted)
+      }
+    };
     Ok(
       serde_json::json!({
-        "markers": report.markers, "hashes": report.hashes,
-        "omitted": report.omitted.iter().map(|(u, n)| serde_json::json!({"unit": u, "count": n})).collect::<Vec<_>>(),
+        "markers": markers, "hashes": hashes(&output),
+        "omitted": omitted.iter().map(|(u, n)| serde_json::json!({"unit": u, "count": n})).collect::<Vec<_>>(),
       })
       .to_string(),
     )

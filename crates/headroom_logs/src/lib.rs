@@ -1,0 +1,57 @@
+//! # headroom_logs
+//!
+//! The log and command-output compressor: build logs, test runs, service logs, `npm`/`cargo`
+//! /`pytest` output. Repeated lines of one template collapse to their first example plus a
+//! counted marker; everything a reader needs to act on stays verbatim.
+//!
+//! ## Algorithm
+//!
+//! 1. **Split** into lines ([`headroom_core::output::split_lines_inclusive`]): terminators
+//!    (`\n`, `\r\n`, none on a final line) stay attached and are written back unchanged.
+//! 2. **Normalise** what the miner sees ([`normalize`]): ANSI escapes removed; a line that
+//!    redraws itself with `\r` (progress bar, spinner) is seen as its final state.
+//! 3. **Mine templates** online ([`drain::TemplateMiner`], the Drain fixed-depth tree with
+//!    variable masking from [`mask`], at most 4096 clusters), then **refine** the clusters
+//!    ([`refine()`]): merge clusters that differ only in one leading non-word token, split
+//!    clusters on positions that hold 2-3 distinct plain words (event names, not values).
+//! 4. **Keep verbatim**: lines with a severity word (error, warning, fatal, panic,
+//!    exception, failed, alert...), whole stack traces (Python, JVM, JavaScript, Rust, Go;
+//!    [`classify::trace_lines`]), lines matching the query's terms, the first and last lines
+//!    (10/20 balanced, 4/10 aggressive), and the first line of each template, biggest
+//!    templates first, up to max(64, n/4) lines balanced or max(24, n/16) aggressive (so a
+//!    line whose template occurs once is kept while the budget allows). Blank lines between
+//!    kept lines stay; runs of 3+ blank lines keep their first.
+//! 5. **Mark the rest**: every maximal run of omitted lines becomes one marker line *in its
+//!    place* (order is never changed), `[37 of 2000 lines omitted: 37 more like "Connected
+//!    to <*> port <*>" (var 1: 12 distinct; var 2: 22|2222); retrieve hash=...]`, naming
+//!    the run's three biggest templates with their counts (`more like` when that template's
+//!    example line is kept elsewhere), a summary of the first template's variable values,
+//!    blank lines, and the final state of a progress bar in the run. A run whose marker
+//!    would not be shorter than its lines stays verbatim. The marker takes the terminator
+//!    of the run's last line.
+//!
+//! **Lossy edits are marked.** Kept lines are byte-exact input lines, with one exception:
+//! ANSI escape sequences are removed from kept lines (unless that would leave a carriage
+//! return in the line, or make it equal to some input line), and then the output starts with a
+//! note marker `[0 of N lines omitted: ANSI escape sequences removed from K kept lines;
+//! retrieve hash=...]`. A progress line is never rewritten: it is omitted (counted) and its
+//! final state is quoted in the marker, unless it is severe or matches the query, in which
+//! case it is kept verbatim. For the checker, an ANSI-stripped line is a synthetic line
+//! (accepted by a predicate that compares it with [`normalize::strip_ansi`] of an input
+//! line) standing in for its input line.
+//!
+//! Markers need a lossy mode and a store ([`headroom_core::output::store_original`]); in
+//! lossless mode or without a store, or on input that already holds markers, [`compress()`]
+//! returns `None`. Strategy name: [`STRATEGY`] (`log:templates`); marker unit: `lines`.
+
+pub mod classify;
+pub mod compress;
+pub mod drain;
+pub mod mask;
+pub mod metrics;
+pub mod normalize;
+pub mod refine;
+
+pub use compress::{Budget, Keep, STRATEGY, compress, compress_with, keep_reasons};
+pub use drain::{ClusterId, MinerConfig, TemplateMiner};
+pub use refine::{Refined, refine};
