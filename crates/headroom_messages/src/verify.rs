@@ -5,7 +5,8 @@
 //! | strategy prefix | check |
 //! |---|---|
 //! | `json:` | [`headroom_json::checker::check`]: items, keys and strings covered |
-//! | `log:`, `search:`, `code:` | [`check_text`] by lines |
+//! | `log:` | by lines; a kept line may have had ANSI escapes stripped |
+//! | `search:`, `code:` | [`check_text`] by lines |
 //! | `diff:` | by lines; recomputed `@@` hunk headers are the only rewritten lines |
 //! | `text:extractive` | by spans (kept sentences verbatim, in order) |
 //! | `text:kompress` | by words (a subsequence of the input's words) |
@@ -58,7 +59,18 @@ pub fn verify(
         omitted: r.omitted.into_iter().map(|(u, n)| (u, n as u64)).collect(),
       })
       .map_err(|e| e.to_string()),
-    "log" | "search" | "code" | "lines" => text(Granularity::Lines, None, &["lines", "matches"]),
+    "log" => {
+      // Kept lines may have had ANSI escape sequences stripped (the output's first marker
+      // says so): such a line is the stripped form of an input line that held one.
+      let stripped: std::collections::HashSet<String> = input
+        .lines()
+        .filter(|l| l.contains('\x1b'))
+        .map(|l| headroom_logs::normalize::strip_ansi(l.trim_end_matches('\r')).into_owned())
+        .collect();
+      let was_stripped = |line: &str| stripped.contains(line);
+      text(Granularity::Lines, Some(&was_stripped), &["lines"])
+    }
+    "search" | "code" | "lines" => text(Granularity::Lines, None, &["lines", "matches"]),
     "diff" => text(Granularity::Lines, Some(&is_hunk_header), &["lines"]),
     "text" if strategy.starts_with("text:kompress") => text(Granularity::Words, None, &[]),
     "text" => text(Granularity::Spans, None, &[]),

@@ -120,3 +120,85 @@ fn lossless_mode_never_marks_any_content() {
     );
   }
 }
+
+fn loghub(system: &str) -> Option<String> {
+  let p = repo_root().join(format!("../shared/corpus/loghub/{system}/{system}_2k.log"));
+  match std::fs::read_to_string(&p) {
+    Ok(t) => Some(t),
+    Err(_) => {
+      eprintln!("note: {} is absent; case skipped", p.display());
+      None
+    }
+  }
+}
+
+#[test]
+fn real_logs_route_to_templates_and_keep_every_alert_line() {
+  for system in ["BGL", "HDFS", "OpenStack", "Spark"] {
+    let Some(text) = loghub(system) else {
+      continue;
+    };
+    let out = compress_checked(&text, &balanced());
+    assert_eq!(out.content_type, "log", "{system}");
+    assert_eq!(
+      out.strategy.as_deref(),
+      Some("log:templates"),
+      "{system}: {:?}",
+      out.reason
+    );
+    assert!(
+      out.tokens_after * 2 < out.tokens_before,
+      "{system}: saves less than half"
+    );
+    if system == "BGL" {
+      // BGL labels alert lines with a tag in the first column ("-" for none).
+      let kept: std::collections::HashSet<&str> = out.text.lines().collect();
+      for line in text.lines().filter(|l| !l.starts_with('-')) {
+        assert!(kept.contains(line), "alert line lost: {line}");
+      }
+    }
+  }
+}
+
+#[test]
+fn line_structured_command_output_keeps_or_counts_every_line() {
+  for (program, args) in [
+    ("ls", &["-la", "/usr/bin"][..]),
+    ("git", &["log", "--stat", "-n", "40"][..]),
+  ] {
+    let Some(text) = run(program, args) else {
+      continue;
+    };
+    let out = compress_checked(&text, &balanced());
+    // Never joined: every output line is an input line or a whole-line marker.
+    let input: std::collections::HashSet<&str> = text.lines().collect();
+    for line in out.text.lines() {
+      assert!(
+        input.contains(line) || headroom_core::marker::Marker::parse(line.trim()).is_some(),
+        "{program}: line neither input nor marker: {line:?}"
+      );
+    }
+  }
+}
+
+#[test]
+fn coloured_output_is_checked_with_its_escapes_stripped() {
+  let mut text = String::new();
+  for i in 0..400 {
+    text.push_str(&format!(
+      "\x1b[32mINFO\x1b[0m worker {} served /api/items/{} in {}ms\n",
+      i % 7,
+      i * 13,
+      i % 90
+    ));
+  }
+  text.push_str("\x1b[31mERROR\x1b[0m worker 3 lost its database connection\n");
+  let out = compress_checked(&text, &balanced());
+  assert_eq!(
+    out.strategy.as_deref(),
+    Some("log:templates"),
+    "{:?}",
+    out.reason
+  );
+  assert!(out.text.contains("ERROR"), "the error line is kept");
+}

@@ -46,17 +46,28 @@ pub trait Compressor: Send + Sync {
 /// Version of the routing table and compressor outputs; part of every memo key.
 pub const ROUTER_VERSION: &str = "router-v4";
 
+/// Text whose detection confidence is below this is line-structured output rather than
+/// prose (the detector reports `0.5 + 0.45 × the fraction of prose-like lines`).
+pub const PROSE_CONFIDENCE: f32 = 0.7;
+
 /// Picks the compressor for a detected content type, if there is one.
 pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
   static JSON: SmartCrusher = SmartCrusher;
   static JSON_LINES: JsonMinify = JsonMinify;
   static SEARCH: LineCompressor = LineCompressor::new("search", headroom_search::compress);
   static DIFF: LineCompressor = LineCompressor::new("diff", headroom_diff::compress);
+  static LOG: LineCompressor = LineCompressor::new("log", headroom_logs::compress);
   match detection.kind {
     ContentType::Json => Some(&JSON),
     ContentType::JsonLines => Some(&JSON_LINES),
     ContentType::SearchResults => Some(&SEARCH),
     ContentType::Diff => Some(&DIFF),
+    // Logs, build and test output, and big stack traces (small error outputs never get
+    // here: they pass through verbatim). Traces and severe lines are kept whole.
+    ContentType::Log | ContentType::StackTrace => Some(&LOG),
+    // Line-structured text that is not prose (`ls -la`, `env`, `git log --stat`...):
+    // templates over lines, every line kept or counted.
+    ContentType::Text if detection.confidence < PROSE_CONFIDENCE => Some(&LOG),
     _ => None,
   }
 }
