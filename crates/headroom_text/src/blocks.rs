@@ -105,7 +105,9 @@ fn is_table_delimiter(t: &str) -> bool {
   let t = t.trim();
   t.contains('-')
     && (t.contains('|') || t.contains(':'))
-    && t.bytes().all(|b| matches!(b, b'|' | b':' | b'-' | b' ' | b'\t'))
+    && t
+      .bytes()
+      .all(|b| matches!(b, b'|' | b':' | b'-' | b' ' | b'\t'))
 }
 
 /// Bytes of the list marker and the spaces after it, when `t` starts a list item.
@@ -124,9 +126,13 @@ fn list_marker(t: &str) -> Option<usize> {
   };
   match b.get(after) {
     None => Some(after),
-    Some(b' ' | b'\t') => {
-      Some(after + b[after..].iter().take_while(|c| matches!(c, b' ' | b'\t')).count())
-    }
+    Some(b' ' | b'\t') => Some(
+      after
+        + b[after..]
+          .iter()
+          .take_while(|c| matches!(c, b' ' | b'\t'))
+          .count(),
+    ),
     _ => None,
   }
 }
@@ -241,23 +247,25 @@ pub fn segment(text: &str) -> Vec<Unit> {
     }
     if indent <= 3 && is_atx_heading(t) {
       in_list = false;
-      b.single(off..l.end - (line.len() - line.trim_end().len()), Kind::Heading);
+      b.single(
+        off..l.end - (line.len() - line.trim_end().len()),
+        Kind::Heading,
+      );
       continue;
     }
-    if indent <= 3 && setext_level(t) {
-      if let Some((s, _)) = b.para.take() {
-        in_list = false;
-        b.single(s..off + t.trim_end().len(), Kind::Heading);
-        continue;
-      }
+    if indent <= 3
+      && setext_level(t)
+      && let Some((s, _)) = b.para.take()
+    {
+      in_list = false;
+      b.single(s..off + t.trim_end().len(), Kind::Heading);
+      continue;
     }
     if indent <= 3 && is_thematic_break(t) {
       b.single(off..off + t.trim_end().len(), Kind::Rule);
       continue;
     }
-    if t.contains('|')
-      && i < lines.len()
-      && is_table_delimiter(&text[lines[i].start..lines[i].end])
+    if t.contains('|') && i < lines.len() && is_table_delimiter(&text[lines[i].start..lines[i].end])
     {
       b.flush();
       let d = &lines[i];
@@ -270,7 +278,11 @@ pub fn segment(text: &str) -> Vec<Unit> {
           break;
         }
         let s = lines[i].start + (m.len() - m.trim_start().len());
-        b.push(s..lines[i].start + m.trim_end().len(), Kind::TableRow, false);
+        b.push(
+          s..lines[i].start + m.trim_end().len(),
+          Kind::TableRow,
+          false,
+        );
         i += 1;
       }
       b.block += 1;

@@ -26,7 +26,9 @@ pub fn scores(text: &str, units: &[Unit], query: Option<&str>) -> Vec<Option<f64
     .iter()
     .map(|u| score::terms(&mut vocab, &text[u.range.clone()]))
     .collect();
-  let q = query.map(|q| score::query_terms(&vocab, q)).unwrap_or_default();
+  let q = query
+    .map(|q| score::query_terms(&vocab, q))
+    .unwrap_or_default();
   let (rel, w) = if q.is_empty() {
     (score::centrality(&docs, vocab.len()), WITHOUT_QUERY)
   } else {
@@ -34,7 +36,11 @@ pub fn scores(text: &str, units: &[Unit], query: Option<&str>) -> Vec<Option<f64
   };
   // A question asking for a quantity or a date favours units with numbers.
   let wants_number = query.is_some_and(score::asks_for_number);
-  let w = if wants_number { (w.0, w.1, w.2, w.3 + NUMBER_QUESTION) } else { w };
+  let w = if wants_number {
+    (w.0, w.1, w.2, w.3 + NUMBER_QUESTION)
+  } else {
+    w
+  };
   let max = rel.iter().copied().fold(0.0f64, f64::max);
   let norm = |x: f64| if max > 0.0 { x / max } else { 0.0 };
   let first_sentence = units.iter().position(|u| u.kind == Kind::Sentence);
@@ -93,7 +99,10 @@ pub fn select(
   let budget = target * tokens.iter().sum::<usize>() as f64;
   let mk = marker_tokens as f64;
   let mut cost: f64 = (0..n).filter(|&i| keep[i]).map(|i| tokens[i] as f64).sum();
-  cost += mk * (0..n).filter(|&i| !keep[i] && (i == 0 || keep[i - 1])).count() as f64;
+  cost += mk
+    * (0..n)
+      .filter(|&i| !keep[i] && (i == 0 || keep[i - 1]))
+      .count() as f64;
   let mut order: Vec<(f64, usize)> = scores
     .iter()
     .enumerate()
@@ -173,7 +182,11 @@ pub fn render(text: &str, units: &[Unit], keep: &[bool], key: &str) -> String {
       // The run spanned a line break but the text after it goes on on the same line:
       // keep the line break (and the indentation of the line that continued).
       Some(nl) if j < n && !gap.contains('\n') => {
-        out.push_str(if run[..nl].ends_with('\r') { "\r\n" } else { "\n" });
+        out.push_str(if run[..nl].ends_with('\r') {
+          "\r\n"
+        } else {
+          "\n"
+        });
         let rest = &run[nl + 1..];
         out.push_str(&rest[..rest.len() - rest.trim_start_matches([' ', '\t']).len()]);
       }

@@ -71,21 +71,58 @@ pub struct Conversion {
 }
 
 const VOID: &[&str] = &[
-  "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param",
-  "source", "track", "wbr",
+  "area", "base", "br", "col", "embed", "hr", "img", "input", "link", "meta", "param", "source",
+  "track", "wbr",
 ];
 
 /// Block elements: a start or end tag breaks the paragraph (and closes an open `<p>`).
 const BLOCK: &[&str] = &[
-  "address", "article", "blockquote", "center", "details", "dialog", "div", "dl", "fieldset",
-  "figcaption", "figure", "form", "h1", "h2", "h3", "h4", "h5", "h6", "hgroup", "hr", "legend",
-  "li", "main", "ol", "p", "pre", "section", "summary", "table", "ul", "caption", "dd", "dt",
+  "address",
+  "article",
+  "blockquote",
+  "center",
+  "details",
+  "dialog",
+  "div",
+  "dl",
+  "fieldset",
+  "figcaption",
+  "figure",
+  "form",
+  "h1",
+  "h2",
+  "h3",
+  "h4",
+  "h5",
+  "h6",
+  "hgroup",
+  "hr",
+  "legend",
+  "li",
+  "main",
+  "ol",
+  "p",
+  "pre",
+  "section",
+  "summary",
+  "table",
+  "ul",
+  "caption",
+  "dd",
+  "dt",
   "menu",
 ];
 
 const BOILERPLATE_CLASSES: &[&str] = &[
-  "sidebar", "navbar", "nav", "navigation", "breadcrumb", "breadcrumbs", "skip-link",
-  "skip-links", "headerlink",
+  "sidebar",
+  "navbar",
+  "nav",
+  "navigation",
+  "breadcrumb",
+  "breadcrumbs",
+  "skip-link",
+  "skip-links",
+  "headerlink",
 ];
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -260,7 +297,14 @@ fn drop_kind(name: &str, tag: &html5gum::StartTag<usize>, in_article: bool) -> O
   }
   if let Some((role, _)) = attr(tag, "role") {
     let role = String::from_utf8_lossy(role).to_ascii_lowercase();
-    if ["navigation", "banner", "contentinfo", "complementary", "search"].contains(&role.trim())
+    if [
+      "navigation",
+      "banner",
+      "contentinfo",
+      "complementary",
+      "search",
+    ]
+    .contains(&role.trim())
     {
       return Some(Drop::Boilerplate);
     }
@@ -285,7 +329,12 @@ fn language(tag: &html5gum::StartTag<usize>) -> Option<String> {
   class.split_whitespace().find_map(|w| {
     w.strip_prefix("language-")
       .or_else(|| w.strip_prefix("lang-"))
-      .filter(|l| !l.is_empty() && l.bytes().all(|b| b.is_ascii_alphanumeric() || b"+-_#".contains(&b)))
+      .filter(|l| {
+        !l.is_empty()
+          && l
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b"+-_#".contains(&b))
+      })
       .map(str::to_string)
   })
 }
@@ -462,7 +511,10 @@ impl Converter {
       _ => {}
     }
     if BLOCK.contains(&n) || matches!(n, "table" | "tr" | "td" | "th") {
-      self.close_open(&["p"], &["td", "th", "table", "li", "blockquote", "div", "button"]);
+      self.close_open(
+        &["p"],
+        &["td", "th", "table", "li", "blockquote", "div", "button"],
+      );
     }
     if let Some(kind) = drop_kind(n, tag, self.articles > 0) {
       match kind {
@@ -471,7 +523,7 @@ impl Converter {
         Drop::Boilerplate => self.stats.boilerplate += 1,
         Drop::Hidden => self.stats.hidden += 1,
       }
-      if !void && !(tag.self_closing && matches!(n, "svg" | "math")) {
+      if !(void || tag.self_closing && matches!(n, "svg" | "math")) {
         self.push(name, Role::Dropped);
       }
       return;
@@ -495,7 +547,6 @@ impl Converter {
             self.stats.kept_bytes += len;
             w.pending_space = true;
             w.text(&alt, &mut self.stack);
-            w.pending_space = true;
           }
         }
         return;

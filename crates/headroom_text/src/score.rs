@@ -5,15 +5,15 @@ use rustc_hash::FxHashMap;
 
 /// English function words (and question words) that carry no relevance.
 const STOPWORDS: &[&str] = &[
-  "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be",
-  "been", "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for",
-  "from", "had", "has", "have", "having", "he", "her", "hers", "him", "his", "how", "i", "if",
-  "in", "into", "is", "it", "its", "kind", "many", "may", "me", "might", "more", "most", "much",
-  "my", "name", "named", "no", "not", "of", "on", "one", "or", "other", "our", "out", "over",
-  "own", "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them",
-  "then", "there", "these", "they", "this", "those", "through", "to", "type", "under", "up",
-  "us", "used", "very", "was", "we", "were", "what", "when", "where", "which", "while", "who",
-  "whom", "whose", "why", "will", "with", "would", "you", "your",
+  "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+  "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from",
+  "had", "has", "have", "having", "he", "her", "hers", "him", "his", "how", "i", "if", "in",
+  "into", "is", "it", "its", "kind", "many", "may", "me", "might", "more", "most", "much", "my",
+  "name", "named", "no", "not", "of", "on", "one", "or", "other", "our", "out", "over", "own",
+  "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
+  "there", "these", "they", "this", "those", "through", "to", "type", "under", "up", "us", "used",
+  "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose",
+  "why", "will", "with", "would", "you", "your",
 ];
 
 fn is_stopword(w: &str) -> bool {
@@ -70,6 +70,11 @@ impl Vocab {
   /// Number of distinct terms.
   pub fn len(&self) -> usize {
     self.ids.len()
+  }
+
+  /// Whether no term was interned.
+  pub fn is_empty(&self) -> bool {
+    self.ids.is_empty()
   }
 }
 
@@ -166,10 +171,7 @@ pub fn centrality(docs: &[Vec<u32>], vocab_len: usize) -> Vec<f64> {
       if seen.is_empty() {
         return 0.0;
       }
-      let s: f64 = seen
-        .iter()
-        .map(|&t| f64::from(freq[t as usize]).ln())
-        .sum();
+      let s: f64 = seen.iter().map(|&t| f64::from(freq[t as usize]).ln()).sum();
       s / (seen.len() as f64).sqrt()
     })
     .collect()
@@ -187,9 +189,8 @@ pub fn must_keep(text: &str) -> bool {
     return true;
   }
   text.split_whitespace().any(|tok| {
-    let tok = tok.trim_matches(|c: char| {
-      !(c.is_alphanumeric() || matches!(c, '_' | '/' | '\\' | '.' | '~'))
-    });
+    let tok = tok
+      .trim_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '/' | '\\' | '.' | '~')));
     let tok = tok.trim_end_matches('.');
     is_identifier(tok) || is_path(tok)
   })
@@ -213,9 +214,9 @@ fn is_identifier(tok: &str) -> bool {
   // (`getElementById`, not `iPhone`).
   if b.iter().all(|c| c.is_ascii_alphanumeric())
     && b[0].is_ascii_lowercase()
-    && b.windows(3).any(|w| {
-      w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase() && w[2].is_ascii_uppercase()
-    })
+    && b
+      .windows(3)
+      .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase() && w[2].is_ascii_uppercase())
   {
     return true;
   }
@@ -223,10 +224,12 @@ fn is_identifier(tok: &str) -> bool {
   // (`os.path`, `serde_json.Value`), which excludes `e.g`, `U.S` and `3.14`.
   let parts: Vec<&str> = tok.split('.').collect();
   parts.len() >= 2
-    && parts.iter().all(|p| {
-      p.len() >= 2 && p.as_bytes()[0].is_ascii_alphabetic() && p.bytes().all(word)
-    })
-    && parts.iter().any(|p| p.bytes().any(|c| c.is_ascii_lowercase()))
+    && parts
+      .iter()
+      .all(|p| p.len() >= 2 && p.as_bytes()[0].is_ascii_alphabetic() && p.bytes().all(word))
+    && parts
+      .iter()
+      .any(|p| p.bytes().any(|c| c.is_ascii_lowercase()))
 }
 
 fn is_path(tok: &str) -> bool {
@@ -245,21 +248,48 @@ fn is_path(tok: &str) -> bool {
   let home = tok.starts_with("~/");
   let slashes = tok.matches('/').count();
   let last = tok.rsplit('/').next().unwrap_or("");
-  let ext = last
-    .rsplit_once('.')
-    .is_some_and(|(s, e)| !s.is_empty() && (1..=5).contains(&e.len()) && e.bytes().all(|c| c.is_ascii_alphanumeric()));
+  let ext = last.rsplit_once('.').is_some_and(|(s, e)| {
+    !s.is_empty() && (1..=5).contains(&e.len()) && e.bytes().all(|c| c.is_ascii_alphanumeric())
+  });
   (rooted && tok.len() > 2) || home || slashes >= 2 || ext
 }
 
 /// Whether a query asks for a quantity, a date or a time (`how many`, `when`, `what year`...).
 pub fn asks_for_number(query: &str) -> bool {
   let q = query.to_lowercase();
-  let words: Vec<&str> = q.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+  let words: Vec<&str> = q
+    .split(|c: char| !c.is_alphanumeric())
+    .filter(|w| !w.is_empty())
+    .collect();
   words.windows(2).any(|w| {
     matches!(
       (w[0], w[1]),
-      ("how", "many" | "much" | "long" | "old" | "far" | "large" | "big" | "tall" | "often" | "fast" | "high")
-        | ("what" | "which", "year" | "years" | "date" | "century" | "decade" | "percentage" | "percent" | "age" | "time" | "number")
+      (
+        "how",
+        "many"
+          | "much"
+          | "long"
+          | "old"
+          | "far"
+          | "large"
+          | "big"
+          | "tall"
+          | "often"
+          | "fast"
+          | "high"
+      ) | (
+        "what" | "which",
+        "year"
+          | "years"
+          | "date"
+          | "century"
+          | "decade"
+          | "percentage"
+          | "percent"
+          | "age"
+          | "time"
+          | "number"
+      )
     )
   }) || words.first() == Some(&"when")
     || words.contains(&"when")

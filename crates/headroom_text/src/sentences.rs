@@ -20,11 +20,10 @@ use std::ops::Range;
 /// Abbreviations (lowercase, without the final dot) after which a period does not end a
 /// sentence even when a capital follows.
 const ABBREVIATIONS: &[&str] = &[
-  "adm", "al", "apr", "aug", "ave", "bros", "capt", "cf", "co", "col", "corp", "dec", "dept",
-  "dr", "e.g", "est", "etc", "feb", "fig", "figs", "gen", "gov", "hon", "i.e", "inc", "jan",
-  "jr", "jul", "jun", "lt", "ltd", "maj", "mar", "messrs", "mr", "mrs", "ms", "mt", "nov",
-  "oct", "op", "pp", "prof", "rep", "rev", "sec", "sen", "sep", "sept", "sgt", "sr", "st",
-  "vol", "vols", "vs",
+  "adm", "al", "apr", "aug", "ave", "bros", "capt", "cf", "co", "col", "corp", "dec", "dept", "dr",
+  "e.g", "est", "etc", "feb", "fig", "figs", "gen", "gov", "hon", "i.e", "inc", "jan", "jr", "jul",
+  "jun", "lt", "ltd", "maj", "mar", "messrs", "mr", "mrs", "ms", "mt", "nov", "oct", "op", "pp",
+  "prof", "rep", "rev", "sec", "sen", "sep", "sept", "sgt", "sr", "st", "vol", "vols", "vs",
 ];
 
 fn is_closer(c: char) -> bool {
@@ -160,7 +159,11 @@ mod tests {
     );
     assert_eq!(
       split("J. R. R. Tolkien wrote it. Fig. 3 shows (see No. 5). Done"),
-      ["J. R. R. Tolkien wrote it.", "Fig. 3 shows (see No. 5).", "Done"]
+      [
+        "J. R. R. Tolkien wrote it.",
+        "Fig. 3 shows (see No. 5).",
+        "Done"
+      ]
     );
   }
 
@@ -180,7 +183,15 @@ mod tests {
 
   #[test]
   fn covers_all_text_and_handles_odd_input() {
-    for t in ["", "   ", "no terminator", ". . .", "a.\n\nB", "…", "x\u{0}. Y"] {
+    for t in [
+      "",
+      "   ",
+      "no terminator",
+      ". . .",
+      "a.\n\nB",
+      "…",
+      "x\u{0}. Y",
+    ] {
       let joined: String = split(t).concat();
       let expect: String = t.chars().filter(|c| !c.is_whitespace()).collect();
       let got: String = joined.chars().filter(|c| !c.is_whitespace()).collect();
@@ -188,4 +199,3 @@ mod tests {
     }
   }
 }
-
