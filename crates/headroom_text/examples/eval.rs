@@ -15,6 +15,46 @@ use std::time::{Duration, Instant};
 use headroom_core::{Mode, Params};
 use headroom_text::compress_prose;
 
+/// Every 5th question against a 40-paragraph document (paragraphs joined by blank lines): the
+/// same task on documents of a few thousand tokens, where markers weigh little.
+fn article_level(paras: &[common::Squad], target: f32) {
+  let tok = headroom_tokens::tokenizer(headroom_tokens::Encoding::O200kBase);
+  let store = common::MemStore::default();
+  // Documents: fixed groups of 40 consecutive paragraphs (mostly one article each).
+  let (mut n, mut kept, mut tin, mut tout, mut bytes) = (0usize, 0usize, 0usize, 0usize, 0usize);
+  let mut elapsed = Duration::ZERO;
+  for group in paras.chunks(40) {
+    let doc: String = group
+      .iter()
+      .map(|p| p.context.as_str())
+      .collect::<Vec<_>>()
+      .join("\n\n");
+    let doc_tokens = tok.count(&doc);
+    for (q, answers) in group.iter().flat_map(|p| p.qas.iter()).step_by(5) {
+      n += 1;
+      let params = Params::new(Mode::Balanced, &store).with_query(Some(q.as_str()));
+      let t0 = Instant::now();
+      let out = compress_prose(&doc, &params, Some(target));
+      elapsed += t0.elapsed();
+      bytes += doc.len();
+      let text = out.as_ref().map_or(doc.as_str(), |c| c.text.as_str());
+      tin += doc_tokens;
+      tout += tok.count(text);
+      let visible = common::without_markers(text);
+      kept += usize::from(answers.iter().any(|a| visible.contains(a.as_str())));
+    }
+  }
+  println!(
+    "{:<22} {:>9} {:>9.1}% {:>10.3} {:>12} {:>9.2}",
+    format!("{:.0}% tokens, 40-para doc", target * 100.0),
+    n,
+    100.0 * kept as f64 / n as f64,
+    tout as f64 / tin as f64,
+    "",
+    bytes as f64 / 1e6 / elapsed.as_secs_f64()
+  );
+}
+
 fn main() {
   let limit: usize = std::env::args()
     .nth(1)
@@ -79,5 +119,9 @@ fn main() {
       100.0 * compressed as f64 / n as f64,
       bytes as f64 / 1e6 / elapsed.as_secs_f64()
     );
+  }
+  if limit == usize::MAX {
+    article_level(&paras, 0.5);
+    article_level(&paras, 0.3);
   }
 }

@@ -49,6 +49,24 @@
 //! [`HTML_EXTRACT_MIN_TOKENS`] tokens, the extractive compressor runs on it too; its
 //! `sentences` markers carry the same key (the stored original is always the HTML).
 
+//!
+//! ## Figures (`cargo run -p headroom_text --release --example eval`, SQuAD v1.1 dev)
+//!
+//! Question as the query, answer retained when a gold answer string survives verbatim
+//! outside markers; token ratio = output / input o200k tokens, markers included:
+//!
+//! | setting | questions | retained | token ratio |
+//! |---|---:|---:|---:|
+//! | each paragraph (~160 tokens), 50% | 10,570 | 87.6% | 0.492 |
+//! | each paragraph, 30% | 10,570 | 85.9% | 0.437 |
+//! | each paragraph, 50%, no query | 10,570 | 45.5% | 0.468 |
+//! | 40-paragraph documents, 50% (every 5th question) | 2,133 | 99.1% | 0.479 |
+//! | 40-paragraph documents, 30% | 2,133 | 98.3% | 0.283 |
+//!
+//! On single paragraphs a marker (~18 tokens) is a tenth of the text, so one sentence of
+//! five is all a 50% budget holds; the best-scoring sentence is always kept (so short
+//! paragraphs may exceed the target), and it holds the answer 83% of the time.
+
 pub mod blocks;
 pub mod extract;
 pub mod html;
