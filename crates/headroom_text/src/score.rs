@@ -1,0 +1,361 @@
+//! Scoring: terms, BM25 against the query, term-frequency centrality without one, and the
+//! must-keep signals (code spans, URLs, paths, identifiers, numbers).
+
+use rustc_hash::FxHashMap;
+
+/// English function words (and question words) that carry no relevance.
+const STOPWORDS: &[&str] = &[
+  "a", "about", "after", "all", "also", "am", "an", "and", "any", "are", "as", "at", "be", "been",
+  "before", "being", "but", "by", "can", "could", "did", "do", "does", "doing", "for", "from",
+  "had", "has", "have", "having", "he", "her", "hers", "him", "his", "how", "i", "if", "in",
+  "into", "is", "it", "its", "kind", "many", "may", "me", "might", "more", "most", "much", "my",
+  "name", "named", "no", "not", "of", "on", "one", "or", "other", "our", "out", "over", "own",
+  "same", "she", "should", "so", "some", "such", "than", "that", "the", "their", "them", "then",
+  "there", "these", "they", "this", "those", "through", "to", "type", "under", "up", "us", "used",
+  "very", "was", "we", "were", "what", "when", "where", "which", "while", "who", "whom", "whose",
+  "why", "will", "with", "would", "you", "your",
+];
+
+fn is_stopword(w: &str) -> bool {
+  STOPWORDS.binary_search(&w).is_ok()
+}
+
+/// A light suffix-stripping stemmer (plural, `-ing`, `-ed`, `-er(s)`, `-ly`, `-y`/`-ies`, a
+/// final `e`): enough to match "represented" with "represent", "teams" with "team", "study"
+/// with "studies", "practice" with "practiced".
+pub fn stem(w: &str) -> &str {
+  let n = w.len();
+  if !w.is_ascii() || n <= 3 {
+    return w;
+  }
+  let mut s = w;
+  for suf in ["ies", "ing", "ers", "ed", "er", "ly", "s", "y"] {
+    if n > suf.len() + 2 && w.ends_with(suf) {
+      if suf == "s" && (w.ends_with("ss") || w.ends_with("us") || w.ends_with("is")) {
+        break;
+      }
+      s = &w[..n - suf.len()];
+      break;
+    }
+  }
+  // "practice"/"practiced", "focuse(s)"/"focus": drop a final e.
+  match s.strip_suffix('e') {
+    Some(t) if t.len() >= 3 => t,
+    _ => s,
+  }
+}
+
+/// Interns terms to ids.
+#[derive(Default)]
+pub struct Vocab {
+  ids: FxHashMap<String, u32>,
+}
+
+impl Vocab {
+  /// The id of `term`, interning it.
+  fn intern(&mut self, term: &str) -> u32 {
+    if let Some(&id) = self.ids.get(term) {
+      return id;
+    }
+    let id = self.ids.len() as u32;
+    self.ids.insert(term.to_string(), id);
+    id
+  }
+
+  /// The id of `term` if known.
+  fn get(&self, term: &str) -> Option<u32> {
+    self.ids.get(term).copied()
+  }
+
+  /// Number of distinct terms.
+  pub fn len(&self) -> usize {
+    self.ids.len()
+  }
+
+  /// Whether no term was interned.
+  pub fn is_empty(&self) -> bool {
+    self.ids.is_empty()
+  }
+}
+
+/// Calls `f` with each lowercase, stemmed, non-stopword term of `text`.
+fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+  let mut buf = String::new();
+  for word in text.split(|c: char| !c.is_alphanumeric()) {
+    if word.is_empty() {
+      continue;
+    }
+    buf.clear();
+    buf.extend(word.chars().flat_map(char::to_lowercase));
+    if is_stopword(&buf) || (buf.len() == 1 && buf.bytes().all(|b| b.is_ascii_alphabetic())) {
+      continue;
+    }
+    f(stem(&buf));
+  }
+}
+
+/// The term ids of `text`, interning new ones.
+pub fn terms(vocab: &mut Vocab, text: &str) -> Vec<u32> {
+  let mut out = Vec::new();
+  for_each_term(text, |t| out.push(vocab.intern(t)));
+  out
+}
+
+/// The distinct known term ids of a query.
+pub fn query_terms(vocab: &Vocab, query: &str) -> Vec<u32> {
+  let mut out = Vec::new();
+  for_each_term(query, |t| out.extend(vocab.get(t)));
+  out.sort_unstable();
+  out.dedup();
+  out
+}
+
+/// BM25 of each document (a list of term ids) against the query term ids.
+pub fn bm25(docs: &[Vec<u32>], query: &[u32]) -> Vec<f64> {
+  const K1: f64 = 1.2;
+  const B: f64 = 0.75;
+  let n = docs.len() as f64;
+  let avgdl = (docs.iter().map(Vec::len).sum::<usize>() as f64 / n.max(1.0)).max(1.0);
+  let mut df = vec![0u32; query.len()];
+  let mut tf = vec![0u32; query.len()];
+  let mut tfs = Vec::with_capacity(docs.len());
+  for d in docs {
+    tf.iter_mut().for_each(|x| *x = 0);
+    for t in d {
+      if let Ok(k) = query.binary_search(t) {
+        tf[k] += 1;
+      }
+    }
+    for (k, &c) in tf.iter().enumerate() {
+      df[k] += u32::from(c > 0);
+    }
+    tfs.push(tf.clone());
+  }
+  let idf: Vec<f64> = df
+    .iter()
+    .map(|&d| (1.0 + (n - f64::from(d) + 0.5) / (f64::from(d) + 0.5)).ln())
+    .collect();
+  docs
+    .iter()
+    .zip(&tfs)
+    .map(|(d, tf)| {
+      let norm = K1 * (1.0 - B + B * d.len() as f64 / avgdl);
+      tf.iter()
+        .zip(&idf)
+        .map(|(&c, &w)| {
+          let c = f64::from(c);
+          w * c * (K1 + 1.0) / (c + norm)
+        })
+        .sum()
+    })
+    .collect()
+}
+
+/// Term-frequency centrality: how much of a document's vocabulary recurs across the whole
+/// text (`Σ ln(count in text)` over its distinct terms, over `sqrt` of their number).
+pub fn centrality(docs: &[Vec<u32>], vocab_len: usize) -> Vec<f64> {
+  let mut freq = vec![0u32; vocab_len];
+  for d in docs {
+    for &t in d {
+      freq[t as usize] += 1;
+    }
+  }
+  let mut seen = Vec::new();
+  docs
+    .iter()
+    .map(|d| {
+      seen.clear();
+      seen.extend_from_slice(d);
+      seen.sort_unstable();
+      seen.dedup();
+      if seen.is_empty() {
+        return 0.0;
+      }
+      let s: f64 = seen.iter().map(|&t| f64::from(freq[t as usize]).ln()).sum();
+      s / (seen.len() as f64).sqrt()
+    })
+    .collect()
+}
+
+/// Whether `text` holds something that must survive: an inline code span, a URL, a file
+/// path or a code identifier (`snake_case`, `camelCase`, `a::b`, `a.b.c`).
+pub fn must_keep(text: &str) -> bool {
+  if text.contains("::") || text.contains("://") || text.contains("www.") {
+    return true;
+  }
+  if let Some(a) = text.find('`')
+    && text[a + 1..].contains('`')
+  {
+    return true;
+  }
+  text.split_whitespace().any(|tok| {
+    let tok = tok
+      .trim_matches(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '/' | '\\' | '.' | '~')));
+    let tok = tok.trim_end_matches('.');
+    is_identifier(tok) || is_path(tok)
+  })
+}
+
+fn is_identifier(tok: &str) -> bool {
+  let b = tok.as_bytes();
+  if b.len() < 3 || !tok.is_ascii() {
+    return false;
+  }
+  let word = |c: u8| c.is_ascii_alphanumeric() || c == b'_';
+  // snake_case: an underscore between word characters.
+  if b
+    .windows(3)
+    .any(|w| word(w[0]) && w[0] != b'_' && w[1] == b'_' && word(w[2]))
+    && b.iter().all(|&c| word(c) || c == b'.')
+  {
+    return true;
+  }
+  // camelCase: two lowercase letters then an uppercase one, inside one alphanumeric word
+  // (`getElementById`, not `iPhone`).
+  if b.iter().all(|c| c.is_ascii_alphanumeric())
+    && b[0].is_ascii_lowercase()
+    && b
+      .windows(3)
+      .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase() && w[2].is_ascii_uppercase())
+  {
+    return true;
+  }
+  // Dotted paths: two or more parts of 2+ word characters starting with a letter
+  // (`os.path`, `serde_json.Value`), which excludes `e.g`, `U.S` and `3.14`.
+  let parts: Vec<&str> = tok.split('.').collect();
+  parts.len() >= 2
+    && parts
+      .iter()
+      .all(|p| p.len() >= 2 && p.as_bytes()[0].is_ascii_alphabetic() && p.bytes().all(word))
+    && parts
+      .iter()
+      .any(|p| p.bytes().any(|c| c.is_ascii_lowercase()))
+}
+
+fn is_path(tok: &str) -> bool {
+  if tok.len() < 3 || !tok.chars().any(char::is_alphabetic) {
+    return false;
+  }
+  let b = tok.as_bytes();
+  // Windows drive paths: `C:\x`.
+  if b.len() > 3 && b[0].is_ascii_alphabetic() && b[1] == b':' && b[2] == b'\\' {
+    return true;
+  }
+  if !tok.contains('/') {
+    return false;
+  }
+  let rooted = tok.starts_with('/') || tok.starts_with("./") || tok.starts_with("../");
+  let home = tok.starts_with("~/");
+  let slashes = tok.matches('/').count();
+  let last = tok.rsplit('/').next().unwrap_or("");
+  let ext = last.rsplit_once('.').is_some_and(|(s, e)| {
+    !s.is_empty() && (1..=5).contains(&e.len()) && e.bytes().all(|c| c.is_ascii_alphanumeric())
+  });
+  (rooted && tok.len() > 2) || home || slashes >= 2 || ext
+}
+
+/// Whether a query asks for a quantity, a date or a time (`how many`, `when`, `what year`...).
+pub fn asks_for_number(query: &str) -> bool {
+  let q = query.to_lowercase();
+  let words: Vec<&str> = q
+    .split(|c: char| !c.is_alphanumeric())
+    .filter(|w| !w.is_empty())
+    .collect();
+  words.windows(2).any(|w| {
+    matches!(
+      (w[0], w[1]),
+      (
+        "how",
+        "many"
+          | "much"
+          | "long"
+          | "old"
+          | "far"
+          | "large"
+          | "big"
+          | "tall"
+          | "often"
+          | "fast"
+          | "high"
+      ) | (
+        "what" | "which",
+        "year"
+          | "years"
+          | "date"
+          | "century"
+          | "decade"
+          | "percentage"
+          | "percent"
+          | "age"
+          | "time"
+          | "number"
+      )
+    )
+  }) || words.first() == Some(&"when")
+    || words.contains(&"when")
+}
+
+/// Whether `text` contains a digit (numbers, dates, versions).
+pub fn has_number(text: &str) -> bool {
+  text.bytes().any(|b| b.is_ascii_digit())
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn stopwords_are_sorted() {
+    assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+  }
+
+  #[test]
+  fn stems() {
+    assert_eq!(stem("represented"), "represent");
+    assert_eq!(stem("teams"), "team");
+    assert_eq!(stem("class"), "class");
+    assert_eq!(stem("focuses"), stem("focus"));
+    assert_eq!(stem("bus"), "bus");
+    assert_eq!(stem("studies"), stem("study"));
+    assert_eq!(stem("dogs"), "dog");
+    assert_eq!(stem("practice"), stem("practiced"));
+    assert_eq!(stem("teacher"), stem("teach"));
+  }
+
+  #[test]
+  fn must_keep_signals() {
+    for yes in [
+      "Call `foo()` now.",
+      "See https://x.org today.",
+      "Edit src/lib.rs first.",
+      "Run /usr/bin/env please.",
+      "Set max_tokens to it.",
+      "Use getElementById here.",
+      "Import os.path now.",
+      "Use std::mem::take.",
+      r"Open C:\Users\me now.",
+    ] {
+      assert!(must_keep(yes), "{yes}");
+    }
+    for no in [
+      "The U.S. Army, e.g. in 3.14 cases.",
+      "It is and/or that.",
+      "iPhone sales rose.",
+      "Plain prose here.",
+    ] {
+      assert!(!must_keep(no), "{no}");
+    }
+  }
+
+  #[test]
+  fn bm25_prefers_matching_docs() {
+    let mut v = Vocab::default();
+    let docs: Vec<Vec<u32>> = ["the cat sat", "dogs bark loudly", "a cat and a dog"]
+      .iter()
+      .map(|d| terms(&mut v, d))
+      .collect();
+    let q = query_terms(&v, "Which dog barked?");
+    let s = bm25(&docs, &q);
+    assert!(s[1] > s[2] && s[2] > s[0], "{s:?}");
+  }
+}
