@@ -202,3 +202,60 @@ fn coloured_output_is_checked_with_its_escapes_stripped() {
   );
   assert!(out.text.contains("ERROR"), "the error line is kept");
 }
+
+#[test]
+fn prose_routes_to_extractive_and_keeps_the_answer() {
+  let p = repo_root().join("../shared/corpus/squad/dev-v1.1.json");
+  let Ok(raw) = std::fs::read_to_string(&p) else {
+    eprintln!("note: {} is absent; case skipped", p.display());
+    return;
+  };
+  let squad: serde_json::Value = serde_json::from_str(&raw).unwrap();
+  let article = &squad["data"][0];
+  let paragraphs = article["paragraphs"].as_array().unwrap();
+  let doc: String = paragraphs
+    .iter()
+    .take(30)
+    .map(|p| format!("{}\n\n", p["context"].as_str().unwrap()))
+    .collect();
+  let qa = &paragraphs[3]["qas"][0];
+  let opts = Options {
+    query: Some(qa["question"].as_str().unwrap().to_string()),
+    ..Options::default()
+  };
+  let out = compress_checked(&doc, &opts);
+  assert_eq!(out.content_type, "text");
+  assert_eq!(
+    out.strategy.as_deref(),
+    Some("text:extractive"),
+    "{:?}",
+    out.reason
+  );
+  let answers: Vec<&str> = qa["answers"]
+    .as_array()
+    .unwrap()
+    .iter()
+    .map(|a| a["text"].as_str().unwrap())
+    .collect();
+  assert!(
+    answers.iter().any(|a| out.text.contains(a)),
+    "no answer of {answers:?} kept"
+  );
+}
+
+#[test]
+fn html_routes_to_extraction() {
+  let p = repo_root().join("crates/headroom_text/tests/fixtures/what-is-rustdoc.html");
+  let html = std::fs::read_to_string(p).unwrap();
+  let out = compress_checked(&html, &balanced());
+  assert_eq!(out.content_type, "html");
+  assert!(
+    out
+      .strategy
+      .as_deref()
+      .is_some_and(|s| s.starts_with("html:extract")),
+    "{:?}",
+    out.reason
+  );
+  assert!(!out.text.contains("<script"));
+}

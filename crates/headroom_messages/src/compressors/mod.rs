@@ -57,6 +57,9 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
   static SEARCH: LineCompressor = LineCompressor::new("search", headroom_search::compress);
   static DIFF: LineCompressor = LineCompressor::new("diff", headroom_diff::compress);
   static LOG: LineCompressor = LineCompressor::new("log", headroom_logs::compress);
+  static PROSE: LineCompressor =
+    LineCompressor::new("text", |t, p| headroom_text::compress_prose(t, p, None));
+  static HTML: LineCompressor = LineCompressor::new("html", headroom_text::compress_html);
   match detection.kind {
     ContentType::Json => Some(&JSON),
     ContentType::JsonLines => Some(&JSON_LINES),
@@ -68,6 +71,9 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
     // Line-structured text that is not prose (`ls -la`, `env`, `git log --stat`...):
     // templates over lines, every line kept or counted.
     ContentType::Text if detection.confidence < PROSE_CONFIDENCE => Some(&LOG),
+    // Prose and markdown: extractive (headings, code, identifiers, numbers favoured).
+    ContentType::Text => Some(&PROSE),
+    ContentType::Html => Some(&HTML),
     _ => None,
   }
 }
@@ -96,12 +102,19 @@ fn run_guarded(
   .flatten()
 }
 
-/// Mixed content: the sections [`headroom_detect::sections`] finds, each compressed by the
+/// Mixed content: the sections [`headroom_detect::sections`] finds (when one of them is
+/// structured: JSON, logs, a diff...), each compressed by the
 /// compressor of its type; sections without one (or that do not shrink) stay verbatim.
 /// `None` unless at least one section changed.
 fn compress_sections(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
   let sections = headroom_detect::sections(text);
-  if sections.len() < 2 {
+  // Markdown (prose with fenced code) is one document for the prose compressor, which
+  // keeps fences whole; only embedded structured content (JSON, logs, diffs...) makes a
+  // block mixed.
+  let structured = |s: &headroom_detect::Section| {
+    !matches!(s.detection.kind, ContentType::Text | ContentType::Code)
+  };
+  if sections.len() < 2 || !sections.iter().any(structured) {
     return None;
   }
   let mut out = String::with_capacity(text.len());
