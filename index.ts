@@ -571,6 +571,26 @@ export function detectSections(text: string): Section[] {
   })
 }
 
+/** Log templates mined from a text's lines: see {@link mineLogTemplates}. */
+export interface LogTemplates {
+  /** The group of each line (split on `\n`), numbered from 0 in order of first appearance. */
+  groups: number[]
+  /** Each group's template, variable parts as `<*>`. */
+  templates: string[]
+  /** Each group's line count. */
+  sizes: number[]
+}
+
+/**
+ * Mines the templates of a log's lines (Drain-style, bounded memory): the grouping the log
+ * compressor collapses repeated lines by. Useful to evaluate it (grouping accuracy against
+ * labelled templates) or to summarise a log.
+ */
+export function mineLogTemplates(text: string): LogTemplates {
+  requireString(text, 'text')
+  return JSON.parse(call(() => native.mineLogTemplatesJson(text))) as LogTemplates
+}
+
 // ---------------------------------------------------------------------------------------
 // Retrieval
 // ---------------------------------------------------------------------------------------

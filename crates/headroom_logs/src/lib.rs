@@ -55,3 +55,29 @@ pub mod refine;
 pub use compress::{Budget, Keep, STRATEGY, compress, compress_with, keep_reasons};
 pub use drain::{ClusterId, MinerConfig, TemplateMiner};
 pub use refine::{Refined, refine};
+
+/// Mines the templates of `lines` in one call: the default [`TemplateMiner`] followed by
+/// [`refine`] (what [`compress`] groups lines by). Groups are numbered from 0 in order of
+/// first appearance.
+pub fn mine_templates(lines: &[&str]) -> Refined {
+  let mut miner = TemplateMiner::default();
+  let ids: Vec<ClusterId> = lines.iter().map(|l| miner.add(l)).collect();
+  refine(&miner, lines, &ids, 3)
+}
+
+#[cfg(test)]
+mod mine_tests {
+  #[test]
+  fn mine_templates_groups_lines_by_template() {
+    let lines = [
+      "Connected to 10.0.0.1 port 22",
+      "Disk /dev/sda1 is 91% full",
+      "Connected to 10.0.0.7 port 2222",
+    ];
+    let r = super::mine_templates(&lines);
+    assert_eq!(r.ids[0], r.ids[2]);
+    assert_ne!(r.ids[0], r.ids[1]);
+    assert_eq!(r.sizes[r.ids[0] as usize], 2);
+    assert!(r.templates[r.ids[0] as usize].contains("<*>"));
+  }
+}

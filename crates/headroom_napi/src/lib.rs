@@ -17,6 +17,7 @@
 #![cfg_attr(test, allow(dead_code))]
 
 mod compress;
+mod content;
 mod detect;
 mod error;
 mod store;
