@@ -46,7 +46,9 @@ pub enum KompressError {
   #[error("inference failed: {0}")]
   Inference(String),
   /// The per-call time budget ran out before every chunk was scored.
-  #[error("Kompress time budget of {budget:?} exceeded after {chunks_done} of {chunks_total} chunks")]
+  #[error(
+    "Kompress time budget of {budget:?} exceeded after {chunks_done} of {chunks_total} chunks"
+  )]
   Timeout {
     /// The budget that was given.
     budget: Duration,

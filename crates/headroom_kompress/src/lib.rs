@@ -56,7 +56,7 @@ pub mod words;
 
 pub use config::{KompressConfig, KompressOptions, ModelSettings, Provider, Style};
 pub use error::KompressError;
-pub use model::Kompress;
+pub use model::{Kompress, KompressStats};
 
 use headroom_core::{Compressed, Params};
 

@@ -13,12 +13,12 @@ use ort::session::{Session, SessionInputValue};
 use ort::value::{Tensor, TensorElementType, ValueType};
 use tokenizers::Tokenizer;
 
+use crate::KompressError;
 use crate::chunk::{self, TokenMap};
 use crate::config::{KompressConfig, KompressOptions, ModelSettings, Provider, Style};
 use crate::runtime::{Runtime, runtime};
 use crate::select;
 use crate::words::{KeepList, mark_forced, split_words};
-use crate::KompressError;
 
 /// Default model window (tokens, special tokens included).
 pub const DEFAULT_MAX_LEN: usize = 512;
@@ -34,6 +34,21 @@ pub const DEFAULT_THRESHOLD: f32 = 0.5;
 enum IdType {
   I64,
   I32,
+}
+
+/// What one call did (for benchmarks and logs).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq)]
+pub struct KompressStats {
+  /// Words in the input.
+  pub words: usize,
+  /// Model tokens scored (special tokens excluded).
+  pub tokens: usize,
+  /// Chunks run through the model.
+  pub chunks: usize,
+  /// Time spent in the tokenizer.
+  pub tokenize: std::time::Duration,
+  /// Time spent in ONNX Runtime (tensors in, scores out).
+  pub inference: std::time::Duration,
 }
 
 /// A loaded token-classification model. Load once (off the request path) and share:
@@ -270,12 +285,35 @@ impl Kompress {
     params: &Params<'_>,
     opts: &KompressOptions,
   ) -> Result<Option<Compressed>, KompressError> {
+    self.compress_with_stats(text, params, opts).map(|(c, _)| c)
+  }
+
+  /// [`Kompress::compress`], also returning what the call did.
+  pub fn compress_with_stats(
+    &self,
+    text: &str,
+    params: &Params<'_>,
+    opts: &KompressOptions,
+  ) -> Result<(Option<Compressed>, KompressStats), KompressError> {
+    let mut stats = KompressStats::default();
+    let out = self.compress_inner(text, params, opts, &mut stats)?;
+    Ok((out, stats))
+  }
+
+  fn compress_inner(
+    &self,
+    text: &str,
+    params: &Params<'_>,
+    opts: &KompressOptions,
+    stats: &mut KompressStats,
+  ) -> Result<Option<Compressed>, KompressError> {
     let started = Instant::now();
     if !params.may_elide() {
       return Ok(None);
     }
     let rate = self.rate(params.mode, opts)?;
     let mut words = split_words(text);
+    stats.words = words.len();
     if words.len() < 2 {
       return Ok(None);
     }
@@ -283,7 +321,7 @@ impl Kompress {
     let keep_list = KeepList::new(&self.settings.force_keep, params.query);
     mark_forced(text, &mut words, &keep_list, &protected);
 
-    let scores = self.score(text, &words, started, opts)?;
+    let scores = self.score(text, &words, started, opts, stats)?;
     let keep = match self.style {
       Style::Llmlingua2 => select::by_rate(&words, &scores, rate),
       Style::KompressV2 => select::by_threshold(
@@ -348,10 +386,15 @@ impl Kompress {
     words: &[crate::words::Word],
     started: Instant,
     opts: &KompressOptions,
+    stats: &mut KompressStats,
   ) -> Result<Vec<Option<f32>>, KompressError> {
+    let t = Instant::now();
     let map = self.tokenize(text, words)?;
+    stats.tokenize = t.elapsed();
     let budget = self.max_len - self.prefix.len() - self.suffix.len();
     let chunks = chunk::plan(words, &map.word_tokens, budget);
+    stats.chunks = chunks.len();
+    stats.tokens = chunks.iter().map(|c| c.len()).sum();
     let mut token_scores = vec![f32::NAN; map.ids.len()];
     for (n, c) in chunks.iter().enumerate() {
       if let Some(b) = opts.budget
@@ -363,7 +406,9 @@ impl Kompress {
           chunks_total: chunks.len(),
         });
       }
+      let t = Instant::now();
       let probs = self.run_chunk(&map.ids[c.clone()])?;
+      stats.inference += t.elapsed();
       token_scores[c.clone()].copy_from_slice(&probs);
     }
     Ok(chunk::word_scores(&map.word_tokens, &token_scores))
@@ -381,14 +426,7 @@ impl Kompress {
         .tokenizer
         .encode(piece, false)
         .map_err(|e| KompressError::Tokenizer(e.to_string()))?;
-      chunk::attach(
-        &mut map,
-        words,
-        seg,
-        base,
-        enc.get_ids(),
-        enc.get_offsets(),
-      );
+      chunk::attach(&mut map, words, seg, base, enc.get_ids(), enc.get_offsets());
     }
     Ok(map)
   }
@@ -512,18 +550,25 @@ fn open_session(
   };
   let mut fallback = None;
   if let Some(ep) = ep {
+    // Provider errors are kept raw (`Inference`) so the reason reads as ONNX Runtime said it.
+    let raw = |e: &dyn std::fmt::Display| KompressError::Inference(e.to_string());
     let attempt = builder(rt, config).and_then(|b| {
       b.with_execution_providers([ep])
-        .map_err(ort_err)?
+        .map_err(|e| raw(&e))?
         .commit_from_file(model)
-        .map_err(ort_err)
+        .map_err(|e| raw(&e))
     });
     match attempt {
       Ok(s) => return Ok((s, config.provider.name(), None)),
       Err(e) => {
+        let why = match e {
+          KompressError::Inference(m) | KompressError::Model(m) => m,
+          other => other.to_string(),
+        };
         fallback = Some(format!(
-          "{} provider unavailable: {e}",
-          config.provider.name()
+          "{} provider unavailable: {}",
+          config.provider.name(),
+          why.trim()
         ))
       }
     }

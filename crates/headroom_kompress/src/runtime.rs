@@ -28,7 +28,7 @@ use crate::KompressError;
 pub struct Runtime {
   /// The library file that was loaded.
   pub library: PathBuf,
-  /// The ONNX Runtime version, from its build info (e.g. `1.30.0`), or `unknown`.
+  /// The ONNX Runtime version the library reports (e.g. `1.30.0`), or `unknown`.
   pub version: String,
   pub(crate) env: ort::environment::Environment,
 }
@@ -61,7 +61,7 @@ pub fn runtime(explicit: Option<&Path>) -> Result<Arc<Runtime>, KompressError> {
     .with_name("headroom-kompress")
     .build()
     .map_err(|e| load_err(e.to_string()))?;
-  let version = version_from_build_info(ort::info());
+  let version = library_version(&library).unwrap_or_else(|| "unknown".to_string());
   let rt = Arc::new(Runtime {
     library,
     version,
@@ -76,12 +76,32 @@ pub fn is_loaded() -> bool {
   RUNTIME.lock().unwrap_or_else(|p| p.into_inner()).is_some()
 }
 
-fn version_from_build_info(info: &str) -> String {
-  // e.g. "ORT Build Info: git-branch=rel-1.30.0, git-commit-id=..., build type=Release"
-  info
-    .split(|c: char| c == ',' || c.is_whitespace())
-    .find_map(|part| part.strip_prefix("git-branch=rel-"))
-    .map_or_else(|| "unknown".to_string(), str::to_string)
+/// Asks the library for its version (`OrtGetApiBase()->GetVersionString()`). The library
+/// is already loaded by `ort`, so this only takes another reference to it.
+fn library_version(path: &Path) -> Option<String> {
+  // SAFETY: `path` is the ONNX Runtime library `ort` has just loaded successfully; loading
+  // it again runs no new initialisers and only bumps its reference count.
+  let lib = unsafe { libloading::Library::new(path) }.ok()?;
+  // SAFETY: `OrtGetApiBase` is the C entry point every ONNX Runtime exports, with this
+  // signature (it returns a pointer to a static struct); `ort` resolved the same symbol.
+  let get_base = unsafe {
+    lib.get::<unsafe extern "system" fn() -> *const ort::sys::OrtApiBase>(b"OrtGetApiBase")
+  }
+  .ok()?;
+  // SAFETY: the function takes no argument and returns a pointer to a static `OrtApiBase`
+  // (or null, checked below), whose `GetVersionString` returns a static NUL-terminated
+  // string (the C API documents: "do not deallocate the returned buffer").
+  unsafe {
+    let base = get_base();
+    if base.is_null() {
+      return None;
+    }
+    let v = ((*base).GetVersionString)();
+    if v.is_null() {
+      return None;
+    }
+    Some(std::ffi::CStr::from_ptr(v).to_string_lossy().into_owned())
+  }
 }
 
 /// Finds the ONNX Runtime library without loading it (see the module docs for the order).
@@ -245,22 +265,14 @@ mod tests {
   use super::*;
 
   #[test]
-  fn build_info_version() {
-    assert_eq!(
-      version_from_build_info(
-        "ORT Build Info: git-branch=rel-1.30.0, git-commit-id=abc, build type=Release"
-      ),
-      "1.30.0"
-    );
-    assert_eq!(version_from_build_info("something else"), "unknown");
-  }
-
-  #[test]
   fn explicit_missing_path_is_typed() {
     let err = find_library(Some(Path::new("/nonexistent/libonnxruntime.so.1"))).unwrap_err();
     match err {
       KompressError::LibraryNotFound { searched } => {
-        assert_eq!(searched, [PathBuf::from("/nonexistent/libonnxruntime.so.1")]);
+        assert_eq!(
+          searched,
+          [PathBuf::from("/nonexistent/libonnxruntime.so.1")]
+        );
       }
       other => panic!("unexpected {other:?}"),
     }

@@ -110,7 +110,10 @@ mod tests {
       by_rate(&words, &scores, 0.6),
       [true, false, true, false, true]
     );
-    assert_eq!(by_rate(&words, &scores, 0.0), [false, false, false, false, true]);
+    assert_eq!(
+      by_rate(&words, &scores, 0.0),
+      [false, false, false, false, true]
+    );
     assert_eq!(by_rate(&words, &scores, 1.0), [true; 5]);
   }
 
@@ -137,6 +140,9 @@ mod tests {
       render(crlf, &w, &[true, false, false, true], "[M]"),
       "a\r\nd\r\n[M]"
     );
-    assert_eq!(render("a b", &split_words("a b"), &[false, false], "[M]"), "[M]");
+    assert_eq!(
+      render("a b", &split_words("a b"), &[false, false], "[M]"),
+      "[M]"
+    );
   }
 }

@@ -89,7 +89,11 @@ pub fn is_identifier_like(word: &str) -> bool {
   if b.len() > 2 && b[1..b.len() - 1].contains(&b'.') && !core.contains("..") {
     return true;
   }
-  if b.len() > 1 && b[0] == b'-' && b[1..].iter().all(|&c| c.is_ascii_alphanumeric() || c == b'-')
+  if b.len() > 1
+    && b[0] == b'-'
+    && b[1..]
+      .iter()
+      .all(|&c| c.is_ascii_alphanumeric() || c == b'-')
   {
     return true;
   }
@@ -154,8 +158,7 @@ pub fn mark_forced(text: &str, words: &mut [Word], keep: &KeepList, protected: &
     }
     let in_marker = p < protected.len() && protected[p].start < w.span.end;
     let s = &text[w.span.clone()];
-    w.forced =
-      in_marker || s.len() > MAX_SCORED_WORD || is_identifier_like(s) || keep.contains(s);
+    w.forced = in_marker || s.len() > MAX_SCORED_WORD || is_identifier_like(s) || keep.contains(s);
   }
 }
 
@@ -171,7 +174,11 @@ mod tests {
   fn words_match_split_whitespace() {
     for t in ["", "  a  b\n\nc\t", "x", "\u{a0}u\u{2003}v\u{a0}", "a\r\nb"] {
       let w = split_words(t);
-      assert_eq!(texts(t, &w), t.split_whitespace().collect::<Vec<_>>(), "{t:?}");
+      assert_eq!(
+        texts(t, &w),
+        t.split_whitespace().collect::<Vec<_>>(),
+        "{t:?}"
+      );
     }
   }
 
@@ -207,7 +214,10 @@ mod tests {
 
   #[test]
   fn keep_list_uses_query_terms() {
-    let k = KeepList::new(&["NOT".to_string()], Some("Where was the Normandy duke born?"));
+    let k = KeepList::new(
+      &["NOT".to_string()],
+      Some("Where was the Normandy duke born?"),
+    );
     assert!(k.contains("not"));
     assert!(k.contains("Normandy,"));
     assert!(k.contains("born."));

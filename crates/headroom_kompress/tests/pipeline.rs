@@ -39,7 +39,9 @@ fn long_prose() -> String {
 
 #[test]
 fn v2_keeps_exactly_the_content_words_past_three_windows() {
-  let Some(k) = tiny("kompress_v2", 32) else { return };
+  let Some(k) = tiny("kompress_v2", 32) else {
+    return;
+  };
   assert_eq!(k.style(), Style::KompressV2);
   assert_eq!(k.max_len(), 32);
   let text = long_prose();
@@ -51,21 +53,33 @@ fn v2_keeps_exactly_the_content_words_past_three_windows() {
     .expect("function words are dropped");
   check_words(&text, &out.text, &store);
   assert_eq!(out.strategy, "kompress:v2");
-  let expected: Vec<&str> = text.split_whitespace().filter(|w| !is_stopword(w)).collect();
+  let expected: Vec<&str> = text
+    .split_whitespace()
+    .filter(|w| !is_stopword(w))
+    .collect();
   let body = out.text.rsplit_once('[').unwrap().0;
   let got: Vec<&str> = body.split_whitespace().collect();
   // Every content word survives, including those far past the first window.
   assert_eq!(got, expected);
   assert!(text.split_whitespace().count() > 3 * 32);
   // Newlines between kept words survive: the input's 4 lines give 4 lines of words.
-  assert_eq!(body.trim_end().lines().count(), text.trim_end().lines().count());
-  assert!(out.text.ends_with(&format!("retrieve hash={}]\n", out.hashes[0])));
+  assert_eq!(
+    body.trim_end().lines().count(),
+    text.trim_end().lines().count()
+  );
+  assert!(
+    out
+      .text
+      .ends_with(&format!("retrieve hash={}]\n", out.hashes[0]))
+  );
 }
 
 #[test]
 fn tokenizer_truncation_in_tokenizer_json_loses_nothing() {
   // Field lesson C11: a tokenizer.json with truncation at 16 tokens must not drop words.
-  let Some(dir) = make_model("kompress_v2", 32, &[]) else { return };
+  let Some(dir) = make_model("kompress_v2", 32, &[]) else {
+    return;
+  };
   let path = dir.join("tokenizer.json");
   let mut tok: serde_json::Value =
     serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap();
@@ -73,37 +87,68 @@ fn tokenizer_truncation_in_tokenizer_json_loses_nothing() {
     "direction": "Right", "max_length": 16, "strategy": "LongestFirst", "stride": 0
   });
   std::fs::write(&path, tok.to_string()).unwrap();
-  let Some(k) = load(&KompressConfig::new(&dir)) else { return };
+  let Some(k) = load(&KompressConfig::new(&dir)) else {
+    return;
+  };
   let text = long_prose();
   let store = MemStore::default();
   let out = k
-    .compress(&text, &Params::new(Mode::Balanced, &store), &KompressOptions::default())
+    .compress(
+      &text,
+      &Params::new(Mode::Balanced, &store),
+      &KompressOptions::default(),
+    )
     .unwrap()
     .unwrap();
   check_words(&text, &out.text, &store);
-  let kept = out.text.rsplit_once('[').unwrap().0.split_whitespace().count();
+  let kept = out
+    .text
+    .rsplit_once('[')
+    .unwrap()
+    .0
+    .split_whitespace()
+    .count();
   let content = text.split_whitespace().filter(|w| !is_stopword(w)).count();
   assert_eq!(kept, content);
 }
 
 #[test]
 fn v2_scores_with_a_trailing_unit_dimension() {
-  let Some(dir) = make_model("kompress_v2", 64, &["--scores-3d"]) else { return };
-  let Some(k) = load(&KompressConfig::new(dir)) else { return };
+  let Some(dir) = make_model("kompress_v2", 64, &["--scores-3d"]) else {
+    return;
+  };
+  let Some(k) = load(&KompressConfig::new(dir)) else {
+    return;
+  };
   let text = long_prose();
   let store = MemStore::default();
   let out = k
-    .compress(&text, &Params::new(Mode::Balanced, &store), &KompressOptions::default())
+    .compress(
+      &text,
+      &Params::new(Mode::Balanced, &store),
+      &KompressOptions::default(),
+    )
     .unwrap()
     .unwrap();
   check_words(&text, &out.text, &store);
-  let kept = out.text.rsplit_once('[').unwrap().0.split_whitespace().count();
-  assert_eq!(kept, text.split_whitespace().filter(|w| !is_stopword(w)).count());
+  let kept = out
+    .text
+    .rsplit_once('[')
+    .unwrap()
+    .0
+    .split_whitespace()
+    .count();
+  assert_eq!(
+    kept,
+    text.split_whitespace().filter(|w| !is_stopword(w)).count()
+  );
 }
 
 #[test]
 fn llmlingua2_meets_the_target_rate_and_drops_function_words_first() {
-  let Some(k) = tiny("llmlingua2", 32) else { return };
+  let Some(k) = tiny("llmlingua2", 32) else {
+    return;
+  };
   assert_eq!(k.style(), Style::Llmlingua2);
   let text = long_prose();
   let total = text.split_whitespace().count();
@@ -146,7 +191,9 @@ fn llmlingua2_meets_the_target_rate_and_drops_function_words_first() {
 
 #[test]
 fn numbers_identifiers_paths_urls_and_query_terms_are_force_kept() {
-  let Some(k) = tiny("llmlingua2", 32) else { return };
+  let Some(k) = tiny("llmlingua2", 32) else {
+    return;
+  };
   let text = "The build of the crate failed with error E0308 in src/lib.rs at line 42; \
               see https://docs.rs/ort for the fix, and ask the team about my_config::Value \
               and getValue before the release of the museum.";
@@ -178,7 +225,9 @@ fn numbers_identifiers_paths_urls_and_query_terms_are_force_kept() {
 
 #[test]
 fn existing_markers_are_never_cut() {
-  let Some(k) = tiny("llmlingua2", 32) else { return };
+  let Some(k) = tiny("llmlingua2", 32) else {
+    return;
+  };
   let store = MemStore::default();
   let inner = "the original of an earlier elision";
   let key = headroom_core::OriginalStore::put(&store, inner.as_bytes()).unwrap();
@@ -207,7 +256,9 @@ fn existing_markers_are_never_cut() {
 
 #[test]
 fn nothing_to_do_gives_none() {
-  let Some(k) = tiny("llmlingua2", 32) else { return };
+  let Some(k) = tiny("llmlingua2", 32) else {
+    return;
+  };
   let store = MemStore::default();
   let opts = KompressOptions::default();
   let bal = Params::new(Mode::Balanced, &store);
@@ -239,7 +290,9 @@ fn nothing_to_do_gives_none() {
 
 #[test]
 fn the_budget_is_checked_before_each_chunk() {
-  let Some(k) = tiny("llmlingua2", 32) else { return };
+  let Some(k) = tiny("llmlingua2", 32) else {
+    return;
+  };
   let text = long_prose();
   let store = MemStore::default();
   let params = Params::new(Mode::Balanced, &store);
@@ -268,7 +321,9 @@ fn the_budget_is_checked_before_each_chunk() {
 
 #[test]
 fn providers_fall_back_to_cpu_with_a_reason() {
-  let Some(dir) = make_model("llmlingua2", 32, &[]) else { return };
+  let Some(dir) = make_model("llmlingua2", 32, &[]) else {
+    return;
+  };
   for provider in [Provider::Cuda { device_id: 0 }, Provider::CoreMl] {
     let Some(k) = load(&KompressConfig {
       provider,
@@ -288,20 +343,30 @@ fn providers_fall_back_to_cpu_with_a_reason() {
     let store = MemStore::default();
     let text = long_prose();
     let out = k
-      .compress(&text, &Params::new(Mode::Balanced, &store), &KompressOptions::default())
+      .compress(
+        &text,
+        &Params::new(Mode::Balanced, &store),
+        &KompressOptions::default(),
+      )
       .unwrap()
       .unwrap();
     check_words(&text, &out.text, &store);
   }
-  let Some(k) = load(&KompressConfig::new(&dir)) else { return };
+  let Some(k) = load(&KompressConfig::new(&dir)) else {
+    return;
+  };
   assert_eq!((k.provider(), k.fallback_reason()), ("cpu", None));
   assert!(k.runtime().library.is_file());
 }
 
 #[test]
 fn deterministic_across_calls_loads_and_threads() {
-  let Some(dir) = make_model("llmlingua2", 32, &[]) else { return };
-  let Some(a) = load(&KompressConfig::new(&dir)) else { return };
+  let Some(dir) = make_model("llmlingua2", 32, &[]) else {
+    return;
+  };
+  let Some(a) = load(&KompressConfig::new(&dir)) else {
+    return;
+  };
   let Some(b) = load(&KompressConfig {
     threads: Some(1),
     ..KompressConfig::new(&dir)
@@ -322,9 +387,13 @@ fn deterministic_across_calls_loads_and_threads() {
       let text = text.clone();
       std::thread::spawn(move || {
         let store = MemStore::default();
-        k.compress(&text, &Params::new(Mode::Balanced, &store), &KompressOptions::default())
-          .unwrap()
-          .unwrap()
+        k.compress(
+          &text,
+          &Params::new(Mode::Balanced, &store),
+          &KompressOptions::default(),
+        )
+        .unwrap()
+        .unwrap()
       })
     })
     .collect();
@@ -340,7 +409,9 @@ fn model_problems_are_typed_errors() {
     Kompress::load(&KompressConfig::new(&missing)),
     Err(KompressError::ModelFile(_))
   ));
-  let Some(dir) = make_model("llmlingua2", 32, &[]) else { return };
+  let Some(dir) = make_model("llmlingua2", 32, &[]) else {
+    return;
+  };
   std::fs::write(dir.join("kompress.json"), r#"{"output":"nope"}"#).unwrap();
   match Kompress::load(&KompressConfig::new(&dir)) {
     Err(KompressError::Model(m)) => assert!(m.contains("nope"), "{m}"),

@@ -59,7 +59,9 @@ pub fn load(config: &KompressConfig) -> Option<Kompress> {
     Ok(k) => Some(k),
     Err(e @ KompressError::LibraryNotFound { .. }) => {
       if std::env::var_os("CI").is_some() {
-        panic!("CI must provide ONNX Runtime (npm install puts onnxruntime-node in node_modules): {e}");
+        panic!(
+          "CI must provide ONNX Runtime (npm install puts onnxruntime-node in node_modules): {e}"
+        );
       }
       eprintln!("SKIP: {e}");
       None
@@ -81,7 +83,11 @@ pub struct MemStore(pub Mutex<HashMap<String, Vec<u8>>>);
 impl OriginalStore for MemStore {
   fn put(&self, original: &[u8]) -> Result<String> {
     let key = retrieve_key(original, 16);
-    self.0.lock().unwrap().insert(key.clone(), original.to_vec());
+    self
+      .0
+      .lock()
+      .unwrap()
+      .insert(key.clone(), original.to_vec());
     Ok(key)
   }
 }
@@ -126,8 +132,11 @@ pub const STOPWORDS: &[&str] = &[
   "few",
 ];
 
+/// One question and its gold answers.
+pub type Qa = (String, Vec<String>);
+
 /// SQuAD contexts (and their questions' answers), or `None` with a note.
-pub fn squad() -> Option<Vec<(String, Vec<(String, Vec<String>)>)>> {
+pub fn squad() -> Option<Vec<(String, Vec<Qa>)>> {
   let path = repo_root().join("../shared/corpus/squad/dev-v1.1.json");
   let Ok(bytes) = std::fs::read(&path) else {
     eprintln!("SKIP: {} is absent", path.display());
