@@ -93,11 +93,11 @@ impl KompressConfig {
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Style {
-  /// LLMLingua-2: output `logits` [batch, seq, 2]; keep probability = softmax(...)[1];
+  /// LLMLingua-2: output `logits` `[batch, seq, 2]`; keep probability = `softmax(...)[1]`;
   /// words ranked, the top `target_rate` kept.
   #[serde(alias = "llmlingua-2", alias = "llmlingua")]
   Llmlingua2,
-  /// Kompress v2: output `final_scores` [batch, seq] (or [batch, seq, 1]); words scoring
+  /// Kompress v2: output `final_scores` `[batch, seq]` (or `[batch, seq, 1]`); words scoring
   /// above the threshold (0.5) kept.
   #[serde(alias = "kompress-v2", alias = "kompress")]
   KompressV2,

@@ -20,10 +20,10 @@
 //!    however long the text (the predecessor dropped every word past 512 tokens).
 //! 4. **Scores.** Each chunk runs through the model (batch 1). Two model styles, detected
 //!    from the output name (or `style` in `kompress.json`):
-//!    - **LLMLingua-2** (`logits` [batch, seq, 2]): keep probability = softmax(logits)[1];
+//!    - **LLMLingua-2** (`logits` `[batch, seq, 2]`): keep probability = `softmax(logits)[1]`;
 //!      a word's score is the mean over its tokens; the forced words are kept, then the
 //!      best-scoring words until `ceil(target_rate × words)` are kept (ties by position).
-//!    - **Kompress-v2** (`final_scores` [batch, seq] or [batch, seq, 1]): word score = the
+//!    - **Kompress-v2** (`final_scores` `[batch, seq]` or `[batch, seq, 1]`): word score = the
 //!      mean of its tokens' scores; words scoring above the threshold (0.5) are kept.
 //! 5. **Output.** Kept words, verbatim and in order. Between words that were adjacent in the
 //!    input, the original whitespace; across dropped words, a line break if there was one
@@ -42,6 +42,17 @@
 //! with a fallback to CPU whose reason is reported ([`Kompress::fallback_reason`]). A
 //! per-call budget ([`KompressOptions::budget`]) is checked before each chunk and answers
 //! [`KompressError::Timeout`] (the router then uses the extractive compressor).
+//!
+//! ### Getting the library
+//!
+//! - **This repository** (tests, CI): `onnxruntime-node` is a devDependency, and the
+//!   project `.npmrc` sets `onnxruntime-node-install=skip`, so `npm install` keeps the CPU
+//!   library that ships inside the npm tarball and never runs the package's CUDA download
+//!   (which fails offline with `getaddrinfo ENOTFOUND api.nuget.org`).
+//! - **Users who configure Kompress**: `ONNXRUNTIME_NODE_INSTALL=skip npm install
+//!   onnxruntime-node@1.30` next to their app (found through `node_modules`), or point
+//!   `HEADROOM_ORT_LIB` at any ONNX Runtime ≥ 1.24 (`pip install onnxruntime-gpu` for CUDA).
+//!   Set `HEADROOM_KOMPRESS_LOG=1` to print a provider fallback to stderr.
 //!
 //! No model ships with the project: `scripts/make-tiny-kompress-model.py` generates a tiny
 //! one (and its `tokenizer.json`) for the tests.
