@@ -310,7 +310,8 @@ fn compress_one(
   // Without a retrieve path the memo must not hand back a form with markers made when
   // there was one: the key says which.
   let markers = store.enabled();
-  let key = memo_key(opts.mode, markers, text);
+  let profile = opts.kompress_model().map(|k| k.id()).unwrap_or_default();
+  let key = memo_key(opts.mode, markers, &profile, text);
   // The o200k count of a freshly computed output, so it is counted once.
   let mut fresh_o200k = None;
   let (entry, memoized) = match memo.get(&key) {
@@ -335,6 +336,8 @@ fn compress_one(
         query,
         detection,
         o200k,
+        kompress: opts.kompress_model(),
+        kompress_budget: std::time::Duration::from_millis(opts.kompress_budget_ms),
       };
       let entry = match compress_block(text, &ctx) {
         Some(c)

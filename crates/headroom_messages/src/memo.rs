@@ -42,11 +42,12 @@ pub trait Memo: Send + Sync {
 }
 
 /// The memo key of a block: content hash of (router version, mode, whether markers are
-/// allowed, block text).
-pub fn memo_key(mode: Mode, markers: bool, text: &str) -> String {
+/// allowed, the compressor profile (which Kompress model, if any), block text).
+pub fn memo_key(mode: Mode, markers: bool, profile: &str, text: &str) -> String {
   KeyHasher::new()
     .part(ROUTER_VERSION.as_bytes())
     .part(mode.as_str().as_bytes())
+    .part(profile.as_bytes())
     .part(if markers {
       b"markers"
     } else {
@@ -214,20 +215,24 @@ mod tests {
   #[test]
   fn keys_depend_on_mode_and_text() {
     assert_ne!(
-      memo_key(Mode::Balanced, true, "x"),
-      memo_key(Mode::Lossless, true, "x")
+      memo_key(Mode::Balanced, true, "", "x"),
+      memo_key(Mode::Lossless, true, "", "x")
     );
     assert_ne!(
-      memo_key(Mode::Balanced, true, "x"),
-      memo_key(Mode::Balanced, true, "y")
+      memo_key(Mode::Balanced, true, "", "x"),
+      memo_key(Mode::Balanced, true, "", "y")
     );
     assert_ne!(
-      memo_key(Mode::Balanced, true, "x"),
-      memo_key(Mode::Balanced, false, "x")
+      memo_key(Mode::Balanced, true, "", "x"),
+      memo_key(Mode::Balanced, false, "", "x")
     );
     assert_eq!(
-      memo_key(Mode::Balanced, true, "x"),
-      memo_key(Mode::Balanced, true, "x")
+      memo_key(Mode::Balanced, true, "", "x"),
+      memo_key(Mode::Balanced, true, "", "x")
+    );
+    assert_ne!(
+      memo_key(Mode::Balanced, true, "", "x"),
+      memo_key(Mode::Balanced, true, "kompress", "x")
     );
   }
 }

@@ -66,7 +66,48 @@ pub struct Options {
   /// a marker (for clients that cannot call `headroom_retrieve`).
   #[serde(default = "default_true")]
   pub retrieve: bool,
+  /// Whether prose may go to the loaded Kompress model (when one is loaded). Default true.
+  #[serde(default = "default_true")]
+  pub kompress: bool,
+  /// Per-block time budget of Kompress, in milliseconds; past it the extractive
+  /// compressor answers instead. Default 2000.
+  #[serde(default = "default_kompress_budget_ms")]
+  pub kompress_budget_ms: u64,
+  /// The loaded Kompress model, if any. Never loaded here, never from JSON: the caller
+  /// (the binding) loads a model once, at startup, and hands it to every request.
+  #[serde(skip)]
+  pub kompress_model: Option<KompressHandle>,
 }
+
+/// A shared, loaded Kompress model. Equality is identity.
+#[derive(Clone)]
+pub struct KompressHandle(pub std::sync::Arc<headroom_kompress::Kompress>);
+
+impl KompressHandle {
+  /// What identifies the model's outputs in memo keys: its directory and style.
+  pub fn id(&self) -> String {
+    format!("{}|{}", self.0.model_dir().display(), self.0.style().name())
+  }
+}
+
+impl std::fmt::Debug for KompressHandle {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    f.debug_tuple("KompressHandle").field(&self.id()).finish()
+  }
+}
+
+impl PartialEq for KompressHandle {
+  fn eq(&self, other: &Self) -> bool {
+    std::sync::Arc::ptr_eq(&self.0, &other.0)
+  }
+}
+
+fn default_kompress_budget_ms() -> u64 {
+  DEFAULT_KOMPRESS_BUDGET_MS
+}
+
+/// Default per-block Kompress budget (ms).
+pub const DEFAULT_KOMPRESS_BUDGET_MS: u64 = 2000;
 
 fn default_true() -> bool {
   true
@@ -94,6 +135,9 @@ impl Default for Options {
       protect: Protect::default(),
       max_input_bytes: default_max_input_bytes(),
       retrieve: true,
+      kompress: true,
+      kompress_budget_ms: DEFAULT_KOMPRESS_BUDGET_MS,
+      kompress_model: None,
     }
   }
 }
@@ -111,6 +155,11 @@ impl Options {
   }
 
   /// Whether `tool` is protected by name.
+  /// The Kompress model this request may use: loaded, and not switched off.
+  pub fn kompress_model(&self) -> Option<&KompressHandle> {
+    self.kompress_model.as_ref().filter(|_| self.kompress)
+  }
+
   pub fn tool_is_protected(&self, tool: &str) -> bool {
     self
       .protect

@@ -9,7 +9,7 @@
 //! | `search:`, `code:` | [`check_text`] by lines |
 //! | `diff:` | by lines; recomputed `@@` hunk headers are the only rewritten lines |
 //! | `text:extractive` | by spans (kept sentences verbatim, in order) |
-//! | `text:kompress` | by words (a subsequence of the input's words) |
+//! | `kompress:` | by words (a subsequence of the input's words) |
 //! | `html:` | every marker fetches the input; every word of the output's text is in the input |
 //! | `mixed(` | every marker fetches a section of the input |
 //!
@@ -72,7 +72,7 @@ pub fn verify(
     }
     "search" | "code" | "lines" => text(Granularity::Lines, None, &["lines", "matches"]),
     "diff" => text(Granularity::Lines, Some(&is_hunk_header), &["lines"]),
-    "text" if strategy.starts_with("text:kompress") => text(Granularity::Words, None, &[]),
+    "kompress" => text(Granularity::Words, None, &[]),
     "text" => text(Granularity::Spans, None, &[]),
     "html" => verify_sources(output, fetch, |original| original == input.as_bytes())
       .and_then(|v| html_words_in_input(input, output).map(|()| v)),

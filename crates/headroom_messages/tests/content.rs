@@ -227,7 +227,7 @@ fn prose_routes_to_extractive_and_keeps_the_answer() {
   assert_eq!(out.content_type, "text");
   assert_eq!(
     out.strategy.as_deref(),
-    Some("text:extractive"),
+    Some("text:extractive(kompress: no model)"),
     "{:?}",
     out.reason
   );

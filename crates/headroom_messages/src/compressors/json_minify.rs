@@ -94,6 +94,8 @@ mod tests {
       mode: crate::options::Mode::Balanced,
       query: None,
       o200k: 0,
+      kompress: None,
+      kompress_budget: std::time::Duration::ZERO,
       detection: Detection {
         kind: ContentType::Json,
         language: None,

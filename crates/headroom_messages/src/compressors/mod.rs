@@ -7,6 +7,7 @@
 
 mod json_minify;
 mod lines;
+mod prose;
 mod smart_crusher;
 
 use headroom_detect::{ContentType, Detection};
@@ -15,6 +16,7 @@ use crate::options::Mode;
 
 pub use json_minify::JsonMinify;
 pub use lines::LineCompressor;
+pub use prose::Prose;
 pub use smart_crusher::SmartCrusher;
 
 pub use headroom_core::output::Compressed;
@@ -33,6 +35,10 @@ pub struct BlockContext<'a> {
   pub detection: Detection,
   /// The text's o200k token count, already known to the caller.
   pub o200k: usize,
+  /// The Kompress model prose may use, if one is loaded.
+  pub kompress: Option<&'a crate::options::KompressHandle>,
+  /// Kompress's time budget for this block.
+  pub kompress_budget: std::time::Duration,
 }
 
 /// A content compressor.
@@ -57,8 +63,7 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
   static SEARCH: LineCompressor = LineCompressor::new("search", headroom_search::compress);
   static DIFF: LineCompressor = LineCompressor::new("diff", headroom_diff::compress);
   static LOG: LineCompressor = LineCompressor::new("log", headroom_logs::compress);
-  static PROSE: LineCompressor =
-    LineCompressor::new("text", |t, p| headroom_text::compress_prose(t, p, None));
+  static PROSE: Prose = Prose;
   static HTML: LineCompressor = LineCompressor::new("html", headroom_text::compress_html);
   match detection.kind {
     ContentType::Json => Some(&JSON),
@@ -71,7 +76,8 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
     // Line-structured text that is not prose (`ls -la`, `env`, `git log --stat`...):
     // templates over lines, every line kept or counted.
     ContentType::Text if detection.confidence < PROSE_CONFIDENCE => Some(&LOG),
-    // Prose and markdown: extractive (headings, code, identifiers, numbers favoured).
+    // Prose and markdown: Kompress when a model is loaded, else (or past its budget)
+    // extractive (headings, code, identifiers, numbers favoured).
     ContentType::Text => Some(&PROSE),
     ContentType::Html => Some(&HTML),
     _ => None,
@@ -167,6 +173,8 @@ mod tests {
       query: None,
       detection: headroom_detect::detect(text),
       o200k: 0,
+      kompress: None,
+      kompress_budget: std::time::Duration::from_secs(1),
     }
   }
 
