@@ -70,6 +70,8 @@
 pub mod blocks;
 pub mod extract;
 pub mod html;
+mod plan;
+pub mod question;
 pub mod score;
 mod sentences;
 
