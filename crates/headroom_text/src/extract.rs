@@ -67,7 +67,7 @@ fn starts_with_anaphor(t: &str) -> bool {
 
 /// Scores every unit (higher is more worth keeping); `None` for units that are always kept.
 pub fn scores(text: &str, units: &[Unit], query: Option<&str>) -> Vec<Option<f64>> {
-  let mut vocab = score::Vocab::default();
+  let mut vocab = score::Vocab::with_capacity((text.len() / 16).clamp(16, 1 << 16));
   let docs: Vec<Vec<score::Term>> = units
     .iter()
     .map(|u| score::terms(&mut vocab, &text[u.range.clone()]))

@@ -1,7 +1,10 @@
 //! Scoring: terms, BM25 against the query, term-frequency centrality without one, and the
 //! must-keep signals (code spans, URLs, paths, identifiers, numbers).
 
-use rustc_hash::FxHashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
+
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// English function words (and question words) that carry no relevance.
 const STOPWORDS: &[&str] = &[
@@ -17,7 +20,12 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-  STOPWORDS.binary_search(&w).is_ok()
+  static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+  // The longest stop word has 7 letters.
+  w.len() <= 7
+    && SET
+      .get_or_init(|| STOPWORDS.iter().copied().collect())
+      .contains(w)
 }
 
 /// A light suffix-stripping stemmer (plural, `-ing`, `-ed`, `-er(s)`, `-ly`, `-y`/`-ies`, a
@@ -45,26 +53,38 @@ pub fn stem(w: &str) -> &str {
   }
 }
 
-/// Interns terms to ids.
+/// Interns terms to dense ids. Terms are keyed by a 64-bit hash of their text (no string
+/// is stored); two terms sharing a hash would only merge their scores, never change what
+/// the output may contain.
 #[derive(Default)]
 pub struct Vocab {
-  ids: FxHashMap<String, u32>,
+  ids: FxHashMap<u64, u32>,
+}
+
+fn term_hash(term: &str) -> u64 {
+  let mut h = FxBuildHasher.build_hasher();
+  h.write(term.as_bytes());
+  h.write_u8(0xff);
+  h.finish()
 }
 
 impl Vocab {
+  /// An empty vocabulary with room for about `n` terms.
+  pub fn with_capacity(n: usize) -> Vocab {
+    Vocab {
+      ids: FxHashMap::with_capacity_and_hasher(n, FxBuildHasher),
+    }
+  }
+
   /// The id of `term`, interning it.
   fn intern(&mut self, term: &str) -> u32 {
-    if let Some(&id) = self.ids.get(term) {
-      return id;
-    }
-    let id = self.ids.len() as u32;
-    self.ids.insert(term.to_string(), id);
-    id
+    let next = self.ids.len() as u32;
+    *self.ids.entry(term_hash(term)).or_insert(next)
   }
 
   /// The id of `term` if known.
   fn get(&self, term: &str) -> Option<u32> {
-    self.ids.get(term).copied()
+    self.ids.get(&term_hash(term)).copied()
   }
 
   /// Number of distinct terms.
@@ -345,14 +365,11 @@ fn is_identifier(tok: &str) -> bool {
   }
   // Dotted paths: two or more parts of 2+ word characters starting with a letter
   // (`os.path`, `serde_json.Value`), which excludes `e.g`, `U.S` and `3.14`.
-  let parts: Vec<&str> = tok.split('.').collect();
-  parts.len() >= 2
-    && parts
-      .iter()
+  tok.contains('.')
+    && tok
+      .split('.')
       .all(|p| p.len() >= 2 && p.as_bytes()[0].is_ascii_alphabetic() && p.bytes().all(word))
-    && parts
-      .iter()
-      .any(|p| p.bytes().any(|c| c.is_ascii_lowercase()))
+    && tok.bytes().any(|c| c.is_ascii_lowercase())
 }
 
 fn is_path(tok: &str) -> bool {
@@ -387,8 +404,10 @@ mod tests {
   use super::*;
 
   #[test]
-  fn stopwords_are_sorted() {
+  fn stopwords_are_sorted_and_short() {
     assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    assert!(STOPWORDS.iter().all(|w| w.len() <= 7 && is_stopword(w)));
+    assert!(!is_stopword("castle"));
   }
 
   #[test]
