@@ -1,7 +1,10 @@
 //! Scoring: terms, BM25 against the query, term-frequency centrality without one, and the
 //! must-keep signals (code spans, URLs, paths, identifiers, numbers).
 
-use rustc_hash::FxHashMap;
+use std::hash::{BuildHasher, Hasher};
+use std::sync::OnceLock;
+
+use rustc_hash::{FxBuildHasher, FxHashMap, FxHashSet};
 
 /// English function words (and question words) that carry no relevance.
 const STOPWORDS: &[&str] = &[
@@ -17,7 +20,12 @@ const STOPWORDS: &[&str] = &[
 ];
 
 fn is_stopword(w: &str) -> bool {
-  STOPWORDS.binary_search(&w).is_ok()
+  static SET: OnceLock<FxHashSet<&'static str>> = OnceLock::new();
+  // The longest stop word has 7 letters.
+  w.len() <= 7
+    && SET
+      .get_or_init(|| STOPWORDS.iter().copied().collect())
+      .contains(w)
 }
 
 /// A light suffix-stripping stemmer (plural, `-ing`, `-ed`, `-er(s)`, `-ly`, `-y`/`-ies`, a
@@ -45,26 +53,38 @@ pub fn stem(w: &str) -> &str {
   }
 }
 
-/// Interns terms to ids.
+/// Interns terms to dense ids. Terms are keyed by a 64-bit hash of their text (no string
+/// is stored); two terms sharing a hash would only merge their scores, never change what
+/// the output may contain.
 #[derive(Default)]
 pub struct Vocab {
-  ids: FxHashMap<String, u32>,
+  ids: FxHashMap<u64, u32>,
+}
+
+fn term_hash(term: &str) -> u64 {
+  let mut h = FxBuildHasher.build_hasher();
+  h.write(term.as_bytes());
+  h.write_u8(0xff);
+  h.finish()
 }
 
 impl Vocab {
+  /// An empty vocabulary with room for about `n` terms.
+  pub fn with_capacity(n: usize) -> Vocab {
+    Vocab {
+      ids: FxHashMap::with_capacity_and_hasher(n, FxBuildHasher),
+    }
+  }
+
   /// The id of `term`, interning it.
   fn intern(&mut self, term: &str) -> u32 {
-    if let Some(&id) = self.ids.get(term) {
-      return id;
-    }
-    let id = self.ids.len() as u32;
-    self.ids.insert(term.to_string(), id);
-    id
+    let next = self.ids.len() as u32;
+    *self.ids.entry(term_hash(term)).or_insert(next)
   }
 
   /// The id of `term` if known.
   fn get(&self, term: &str) -> Option<u32> {
-    self.ids.get(term).copied()
+    self.ids.get(&term_hash(term)).copied()
   }
 
   /// Number of distinct terms.
@@ -78,42 +98,162 @@ impl Vocab {
   }
 }
 
-/// Calls `f` with each lowercase, stemmed, non-stopword term of `text`.
-fn for_each_term(text: &str, mut f: impl FnMut(&str)) {
+/// Term flag: the word starts with a capital letter and is not the first word of its text.
+pub const CAPITAL: u8 = 1;
+/// Term flag: the word holds a digit or is a number word (`twelve`, `million`).
+pub const NUMBER: u8 = 2;
+/// Term flag: the word is a year (`1066`, `1990s`), a month name or `century`.
+pub const DATE: u8 = 4;
+/// Term flag: the word follows a preposition of place (`in`, `at`, `from`, `near`...).
+pub const AFTER_PREPOSITION: u8 = 8;
+
+/// One occurrence of a term (a lowercase, stemmed, non-stopword word).
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Term {
+  /// The term's id in the [`Vocab`].
+  pub id: u32,
+  /// [`CAPITAL`], [`NUMBER`], [`DATE`], [`AFTER_PREPOSITION`].
+  pub flags: u8,
+}
+
+fn is_number_word(w: &str) -> bool {
+  matches!(
+    w,
+    "two"
+      | "three"
+      | "four"
+      | "five"
+      | "six"
+      | "seven"
+      | "eight"
+      | "nine"
+      | "ten"
+      | "eleven"
+      | "twelve"
+      | "twenty"
+      | "thirty"
+      | "forty"
+      | "fifty"
+      | "hundred"
+      | "hundreds"
+      | "thousand"
+      | "thousands"
+      | "million"
+      | "millions"
+      | "billion"
+      | "billions"
+      | "trillion"
+      | "dozen"
+      | "dozens"
+      | "half"
+      | "percent"
+  )
+}
+
+fn is_date_word(w: &str) -> bool {
+  let b = w.as_bytes();
+  let digits = b.iter().take_while(|c| c.is_ascii_digit()).count();
+  if digits == 4 && (b.len() == 4 || (b.len() == 5 && b[4] == b's')) {
+    return matches!(b[0], b'1' | b'2');
+  }
+  matches!(
+    w,
+    "january"
+      | "february"
+      | "march"
+      | "april"
+      | "june"
+      | "july"
+      | "august"
+      | "september"
+      | "october"
+      | "november"
+      | "december"
+      | "century"
+      | "centuries"
+      | "bc"
+      | "bce"
+      | "ad"
+  )
+}
+
+fn is_place_preposition(w: &str) -> bool {
+  matches!(
+    w,
+    "in" | "at" | "from" | "near" | "to" | "of" | "into" | "across" | "throughout" | "outside"
+  )
+}
+
+/// Calls `f(term, flags)` with each lowercase, stemmed, non-stopword term of `text`.
+fn for_each_term(text: &str, mut f: impl FnMut(&str, u8)) {
   let mut buf = String::new();
+  let mut first = true;
+  let mut after_prep = false;
   for word in text.split(|c: char| !c.is_alphanumeric()) {
     if word.is_empty() {
       continue;
     }
     buf.clear();
-    buf.extend(word.chars().flat_map(char::to_lowercase));
-    if is_stopword(&buf) || (buf.len() == 1 && buf.bytes().all(|b| b.is_ascii_alphabetic())) {
+    if word.is_ascii() {
+      buf.push_str(word);
+      buf.make_ascii_lowercase();
+    } else {
+      buf.extend(word.chars().flat_map(char::to_lowercase));
+    }
+    let was_first = std::mem::replace(&mut first, false);
+    let prep = std::mem::replace(&mut after_prep, is_place_preposition(&buf));
+    if is_stopword(&buf) || (buf.len() == 1 && buf.as_bytes()[0].is_ascii_alphabetic()) {
       continue;
     }
-    f(stem(&buf));
+    let mut flags = 0;
+    if !was_first && word.chars().next().is_some_and(char::is_uppercase) {
+      flags |= CAPITAL;
+    }
+    if word.bytes().any(|b| b.is_ascii_digit()) || is_number_word(&buf) {
+      flags |= NUMBER;
+    }
+    if is_date_word(&buf) {
+      flags |= DATE;
+    }
+    if prep {
+      flags |= AFTER_PREPOSITION;
+    }
+    f(stem(&buf), flags);
   }
 }
 
-/// The term ids of `text`, interning new ones.
-pub fn terms(vocab: &mut Vocab, text: &str) -> Vec<u32> {
+/// The terms of `text`, interning new ones.
+pub fn terms(vocab: &mut Vocab, text: &str) -> Vec<Term> {
   let mut out = Vec::new();
-  for_each_term(text, |t| out.push(vocab.intern(t)));
+  for_each_term(text, |t, flags| {
+    out.push(Term {
+      id: vocab.intern(t),
+      flags,
+    })
+  });
+  out
+}
+
+/// The known term ids of a query, in order (repeats kept).
+pub fn query_sequence(vocab: &Vocab, query: &str) -> Vec<u32> {
+  let mut out = Vec::new();
+  for_each_term(query, |t, _| out.extend(vocab.get(t)));
   out
 }
 
 /// The distinct known term ids of a query.
 pub fn query_terms(vocab: &Vocab, query: &str) -> Vec<u32> {
-  let mut out = Vec::new();
-  for_each_term(query, |t| out.extend(vocab.get(t)));
+  let mut out = query_sequence(vocab, query);
   out.sort_unstable();
   out.dedup();
   out
 }
 
 /// BM25 of each document (a list of term ids) against the query term ids.
-pub fn bm25(docs: &[Vec<u32>], query: &[u32]) -> Vec<f64> {
-  const K1: f64 = 1.2;
-  const B: f64 = 0.75;
+pub fn bm25(docs: &[Vec<Term>], query: &[u32]) -> Vec<f64> {
+  // Sentences vary less in length than documents: a milder length normalisation (b = 0.5)
+  // ranks answer sentences better on SQuAD than the usual 0.75.
+  let (k1, b) = (1.2f64, 0.5f64);
   let n = docs.len() as f64;
   let avgdl = (docs.iter().map(Vec::len).sum::<usize>() as f64 / n.max(1.0)).max(1.0);
   let mut df = vec![0u32; query.len()];
@@ -122,7 +262,7 @@ pub fn bm25(docs: &[Vec<u32>], query: &[u32]) -> Vec<f64> {
   for d in docs {
     tf.iter_mut().for_each(|x| *x = 0);
     for t in d {
-      if let Ok(k) = query.binary_search(t) {
+      if let Ok(k) = query.binary_search(&t.id) {
         tf[k] += 1;
       }
     }
@@ -139,12 +279,12 @@ pub fn bm25(docs: &[Vec<u32>], query: &[u32]) -> Vec<f64> {
     .iter()
     .zip(&tfs)
     .map(|(d, tf)| {
-      let norm = K1 * (1.0 - B + B * d.len() as f64 / avgdl);
+      let norm = k1 * (1.0 - b + b * d.len() as f64 / avgdl);
       tf.iter()
         .zip(&idf)
         .map(|(&c, &w)| {
           let c = f64::from(c);
-          w * c * (K1 + 1.0) / (c + norm)
+          w * c * (k1 + 1.0) / (c + norm)
         })
         .sum()
     })
@@ -153,11 +293,11 @@ pub fn bm25(docs: &[Vec<u32>], query: &[u32]) -> Vec<f64> {
 
 /// Term-frequency centrality: how much of a document's vocabulary recurs across the whole
 /// text (`Σ ln(count in text)` over its distinct terms, over `sqrt` of their number).
-pub fn centrality(docs: &[Vec<u32>], vocab_len: usize) -> Vec<f64> {
+pub fn centrality(docs: &[Vec<Term>], vocab_len: usize) -> Vec<f64> {
   let mut freq = vec![0u32; vocab_len];
   for d in docs {
-    for &t in d {
-      freq[t as usize] += 1;
+    for t in d {
+      freq[t.id as usize] += 1;
     }
   }
   let mut seen = Vec::new();
@@ -165,7 +305,7 @@ pub fn centrality(docs: &[Vec<u32>], vocab_len: usize) -> Vec<f64> {
     .iter()
     .map(|d| {
       seen.clear();
-      seen.extend_from_slice(d);
+      seen.extend(d.iter().map(|t| t.id));
       seen.sort_unstable();
       seen.dedup();
       if seen.is_empty() {
@@ -210,26 +350,26 @@ fn is_identifier(tok: &str) -> bool {
   {
     return true;
   }
-  // camelCase: two lowercase letters then an uppercase one, inside one alphanumeric word
-  // (`getElementById`, not `iPhone`).
+  // camelCase: two lowercase letters, an uppercase one, a lowercase one, inside one
+  // alphanumeric word (`getElementById`, not `iPhone` nor `cpDNA`).
   if b.iter().all(|c| c.is_ascii_alphanumeric())
     && b[0].is_ascii_lowercase()
-    && b
-      .windows(3)
-      .any(|w| w[0].is_ascii_lowercase() && w[1].is_ascii_lowercase() && w[2].is_ascii_uppercase())
+    && b.windows(4).any(|w| {
+      w[0].is_ascii_lowercase()
+        && w[1].is_ascii_lowercase()
+        && w[2].is_ascii_uppercase()
+        && w[3].is_ascii_lowercase()
+    })
   {
     return true;
   }
   // Dotted paths: two or more parts of 2+ word characters starting with a letter
   // (`os.path`, `serde_json.Value`), which excludes `e.g`, `U.S` and `3.14`.
-  let parts: Vec<&str> = tok.split('.').collect();
-  parts.len() >= 2
-    && parts
-      .iter()
+  tok.contains('.')
+    && tok
+      .split('.')
       .all(|p| p.len() >= 2 && p.as_bytes()[0].is_ascii_alphabetic() && p.bytes().all(word))
-    && parts
-      .iter()
-      .any(|p| p.bytes().any(|c| c.is_ascii_lowercase()))
+    && tok.bytes().any(|c| c.is_ascii_lowercase())
 }
 
 fn is_path(tok: &str) -> bool {
@@ -254,47 +394,6 @@ fn is_path(tok: &str) -> bool {
   (rooted && tok.len() > 2) || home || slashes >= 2 || ext
 }
 
-/// Whether a query asks for a quantity, a date or a time (`how many`, `when`, `what year`...).
-pub fn asks_for_number(query: &str) -> bool {
-  let q = query.to_lowercase();
-  let words: Vec<&str> = q
-    .split(|c: char| !c.is_alphanumeric())
-    .filter(|w| !w.is_empty())
-    .collect();
-  words.windows(2).any(|w| {
-    matches!(
-      (w[0], w[1]),
-      (
-        "how",
-        "many"
-          | "much"
-          | "long"
-          | "old"
-          | "far"
-          | "large"
-          | "big"
-          | "tall"
-          | "often"
-          | "fast"
-          | "high"
-      ) | (
-        "what" | "which",
-        "year"
-          | "years"
-          | "date"
-          | "century"
-          | "decade"
-          | "percentage"
-          | "percent"
-          | "age"
-          | "time"
-          | "number"
-      )
-    )
-  }) || words.first() == Some(&"when")
-    || words.contains(&"when")
-}
-
 /// Whether `text` contains a digit (numbers, dates, versions).
 pub fn has_number(text: &str) -> bool {
   text.bytes().any(|b| b.is_ascii_digit())
@@ -305,8 +404,10 @@ mod tests {
   use super::*;
 
   #[test]
-  fn stopwords_are_sorted() {
+  fn stopwords_are_sorted_and_short() {
     assert!(STOPWORDS.windows(2).all(|w| w[0] < w[1]));
+    assert!(STOPWORDS.iter().all(|w| w.len() <= 7 && is_stopword(w)));
+    assert!(!is_stopword("castle"));
   }
 
   #[test]
@@ -350,7 +451,7 @@ mod tests {
   #[test]
   fn bm25_prefers_matching_docs() {
     let mut v = Vocab::default();
-    let docs: Vec<Vec<u32>> = ["the cat sat", "dogs bark loudly", "a cat and a dog"]
+    let docs: Vec<Vec<Term>> = ["the cat sat", "dogs bark loudly", "a cat and a dog"]
       .iter()
       .map(|d| terms(&mut v, d))
       .collect();

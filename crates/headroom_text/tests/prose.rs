@@ -9,9 +9,9 @@ use headroom_core::{Mode, Params};
 use headroom_text::{compress_prose, split_sentences};
 
 /// Answer retention measured on the first 400 SQuAD paragraphs at 50% of the tokens was
-/// 86.2% (token ratio 0.531; `examples/eval.rs` runs the whole dev set); the floor
+/// 86.8% (token ratio 0.537; `examples/eval.rs` runs the whole dev set); the floor
 /// leaves a margin for tie-break changes, not for regressions.
-const SQUAD_FLOOR: f64 = 0.84;
+const SQUAD_FLOOR: f64 = 0.855;
 
 #[test]
 fn squad_answers_survive_at_half_the_tokens() {
