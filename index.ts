@@ -99,6 +99,13 @@ export interface CompressOptions {
    * `false` no store is used and only lossless forms are produced: never a marker.
    */
   retrieve?: boolean
+  /** Whether prose may go to the loaded Kompress model ({@link loadKompress}). Default true. */
+  kompress?: boolean
+  /**
+   * Kompress's time budget per block, in milliseconds; past it the extractive compressor
+   * answers (and the transform's strategy says so). Default 2000.
+   */
+  kompressBudgetMs?: number
   /**
    * Where originals of anything left out are kept (and the memo that keeps history
    * byte-stable). Default: the embedded default store, a SQLite file at
@@ -119,6 +126,10 @@ export interface TextOptions {
   minTokens?: number
   /** Whether markers may be used (see {@link CompressOptions.retrieve}). Default true. */
   retrieve?: boolean
+  /** Whether prose may go to the loaded Kompress model. Default true. */
+  kompress?: boolean
+  /** Kompress's time budget in milliseconds (see {@link CompressOptions.kompressBudgetMs}). */
+  kompressBudgetMs?: number
   /** The store (see {@link CompressOptions.store}). */
   store?: Store
 }
@@ -589,6 +600,65 @@ export interface LogTemplates {
 export function mineLogTemplates(text: string): LogTemplates {
   requireString(text, 'text')
   return JSON.parse(call(() => native.mineLogTemplatesJson(text))) as LogTemplates
+}
+
+/** A loaded Kompress model: see {@link loadKompress}. */
+export interface KompressInfo {
+  /** The execution provider in use: `cpu`, `cuda` or `coreml`. */
+  provider: string
+  /** Why the requested provider was not used (then `provider` is `cpu`), or null. */
+  fallbackReason: string | null
+  /** The model family: `llmlingua2` (logits) or `v2` (`final_scores`). */
+  style: string
+  /** The model's window in tokens (longer text is chunked at sentence ends). */
+  maxLen: number
+  /** The model directory. */
+  modelDir: string
+  /** The strategy name its outputs carry, e.g. `kompress:llmlingua2`. */
+  strategy: string
+  /** The ONNX Runtime library that was loaded, and its version. */
+  runtime: { library: string; version: string }
+}
+
+/** Options of {@link loadKompress}. */
+export interface KompressLoadOptions {
+  /**
+   * The model directory: `model.onnx`, `tokenizer.json`, optional `kompress.json`.
+   * Default: `HEADROOM_KOMPRESS_MODEL`. Never downloaded.
+   */
+  model?: string
+  /**
+   * The ONNX Runtime library. Default: `ORT_DYLIB_PATH`, `HEADROOM_ORT_LIB`, then
+   * `node_modules/onnxruntime-node` (install it with `ONNXRUNTIME_NODE_INSTALL=skip`), then
+   * a Python `onnxruntime`/`onnxruntime-gpu` wheel.
+   */
+  library?: string
+  /** `cpu` (default), `cuda`, `cuda:N` or `coreml`; falls back to CPU with a reason. */
+  provider?: string
+  /** Intra-op threads. Default: ONNX Runtime's. */
+  threads?: number
+}
+
+/**
+ * Loads a Kompress model (token classification in ONNX, LLMLingua-2 or Kompress-v2 style)
+ * on the libuv thread pool, once, and makes every later compression send prose to it
+ * (within `kompressBudgetMs`; the extractive compressor answers otherwise). `warmup()`
+ * does the same for `HEADROOM_KOMPRESS_MODEL`. Without a model, prose is compressed
+ * extractively and the strategy says `kompress: no model`.
+ */
+export async function loadKompress(opts: KompressLoadOptions = {}): Promise<KompressInfo> {
+  if (opts === null || typeof opts !== 'object') throw new HeadroomError('INVALID_OPTION', 'options must be an object')
+  return parseResult(await native.loadKompress(JSON.stringify(opts))) as KompressInfo
+}
+
+/** Unloads the Kompress model: prose goes back to the extractive compressor. */
+export function unloadKompress(): void {
+  call(() => native.unloadKompress())
+}
+
+/** The loaded Kompress model, or null; `lastError` says why the last load failed. */
+export function kompressInfo(): { model: KompressInfo | null; lastError: string | null } {
+  return JSON.parse(call(() => native.kompressInfoJson()))
 }
 
 // ---------------------------------------------------------------------------------------

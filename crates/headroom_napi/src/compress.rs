@@ -21,7 +21,10 @@ fn bytes(input: &Either<Buffer, String>) -> &[u8] {
 }
 
 fn parse_options(json: Option<&str>) -> Result<Options, CoreError> {
-  Options::from_json(json.unwrap_or(""))
+  let mut opts = Options::from_json(json.unwrap_or(""))?;
+  // Whatever model is loaded when the call starts (see `kompress.rs`).
+  opts.kompress_model = crate::kompress::current();
+  Ok(opts)
 }
 
 /// The explicit store, or the default one.

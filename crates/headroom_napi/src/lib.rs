@@ -20,6 +20,7 @@ mod compress;
 mod content;
 mod detect;
 mod error;
+mod kompress;
 mod store;
 mod tokens;
 

@@ -87,7 +87,8 @@ pub fn marker_pattern_source() -> &'static str {
 }
 
 /// Builds the embedded tokenizer tables now (o200k_base and cl100k_base), so the first
-/// counting call is not the one that pays for it. Idempotent.
+/// counting call is not the one that pays for it, and loads the Kompress model that
+/// `HEADROOM_KOMPRESS_MODEL` names (if set and none is loaded). Idempotent.
 #[napi(catch_unwind)]
 pub fn warmup() {
   for enc in [
@@ -96,4 +97,5 @@ pub fn warmup() {
   ] {
     let _ = headroom_tokens::tokenizer(enc).count("warm up");
   }
+  crate::kompress::load_from_env();
 }
