@@ -39,6 +39,7 @@ struct Row {
   compressed_clean_inputs: usize,
   outputs_clean: usize,
   fallbacks: usize,
+  budget: usize,
   checker_failures: usize,
   tokens_in: usize,
   tokens_out: usize,
@@ -91,9 +92,9 @@ fn main() {
       row.files += 1;
       row.bytes += text.len();
       let t0 = Instant::now();
-      let tree = src.dialect.parse(&text).expect("grammar");
+      let tree = src.dialect.parse(&text);
       row.parse_time += t0.elapsed();
-      let clean = !tree.root_node().has_error();
+      let clean = tree.is_some_and(|t| !t.root_node().has_error());
       row.clean_inputs += usize::from(clean);
       let t0 = Instant::now();
       let outcome = headroom_code::compress_dialect_outcome(&text, src.dialect, &params);
@@ -124,6 +125,10 @@ fn main() {
         }
         Outcome::Unchanged(why) => {
           row.tokens_out += n_in;
+          if why == "parse budget" {
+            row.budget += 1;
+            failures.push(format!("parse budget {}", path.display()));
+          }
           if why == "reparse failed" {
             row.fallbacks += 1;
             if clean {
@@ -149,6 +154,9 @@ fn main() {
       mb / row.time.as_secs_f64().max(1e-9),
       mb / row.parse_time.as_secs_f64().max(1e-9),
     );
+    if row.budget > 0 {
+      println!("  {} files over the parse work budget", row.budget);
+    }
     if row.checker_failures > 0 {
       println!("  {} checker failures", row.checker_failures);
     }

@@ -1,7 +1,16 @@
 //! The grammars and, per grammar, which node kinds play which part.
 
 use headroom_detect::Language;
-use tree_sitter::{Parser, Tree};
+use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
+
+/// The most parser progress checks a parse of `len` bytes may take. Tree-sitter calls the
+/// progress callback once per 100 parser operations; real code takes well under one
+/// operation per byte, but error recovery on text that is not in the grammar's language
+/// can go superlinear (C++ on 1 MB of Python: minutes). Counting operations, not time,
+/// keeps the result deterministic: the same input is cancelled on every machine.
+pub fn work_budget(len: usize) -> u64 {
+  20_000 + len as u64 / 20
+}
 
 /// One tree-sitter grammar. [`Language::TypeScript`] maps to two of them: the TypeScript
 /// grammar and, for sources with JSX, the TSX grammar.
@@ -87,21 +96,35 @@ impl Dialect {
     }
   }
 
-  /// Parses `text` with this dialect's grammar (`None` only if the grammar could not be
-  /// loaded, which the tests rule out).
+  /// Parses `text` with this dialect's grammar. `None` if the grammar could not be loaded
+  /// (the tests rule that out) or the parse ran past its work budget ([`work_budget`]).
   pub fn parse(self, text: &str) -> Option<Tree> {
-    let mut parser = Parser::new();
-    parser.set_language(&self.grammar()).ok()?;
-    parser.parse(text, None)
+    self.parse_inner(text, None)
   }
 
-  /// Parses `text` again after `edits` turned `old`'s source into `text`, reusing the
-  /// unchanged subtrees of `old` (tree-sitter's incremental parsing gives the same tree as
-  /// a fresh parse, faster).
+  /// Parses `text` again after `old` was edited into its shape, reusing the unchanged
+  /// subtrees of `old` (tree-sitter's incremental parsing gives the same tree as a fresh
+  /// parse, faster). Same budget as [`Dialect::parse`].
   pub fn reparse(self, text: &str, old: &Tree) -> Option<Tree> {
+    self.parse_inner(text, Some(old))
+  }
+
+  fn parse_inner(self, text: &str, old: Option<&Tree>) -> Option<Tree> {
     let mut parser = Parser::new();
     parser.set_language(&self.grammar()).ok()?;
-    parser.parse(text, Some(old))
+    let bytes = text.as_bytes();
+    let budget = work_budget(bytes.len());
+    let mut checks = 0u64;
+    let mut over_budget = |_: &ParseState| {
+      checks += 1;
+      checks > budget
+    };
+    let options = ParseOptions::new().progress_callback(&mut over_budget);
+    parser.parse_with_options(
+      &mut |i, _| bytes.get(i..).unwrap_or(&[]),
+      old,
+      Some(options),
+    )
   }
 
   pub(crate) fn spec(self) -> &'static Spec {
@@ -253,7 +276,7 @@ mod tests {
   #[test]
   fn every_grammar_loads_and_parses() {
     for d in Dialect::ALL {
-      let tree = d.parse("").expect(d.as_str());
+      let tree = d.parse("").unwrap_or_else(|| panic!("{}", d.as_str()));
       assert!(!tree.root_node().has_error(), "{}", d.as_str());
     }
   }

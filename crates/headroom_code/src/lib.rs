@@ -55,7 +55,7 @@ use headroom_core::{Compressed, Params};
 pub use headroom_detect::Language;
 use tree_sitter::Tree;
 
-pub use lang::Dialect;
+pub use lang::{Dialect, work_budget};
 use lines::Lines;
 use plan::{Budget, Elision, Planner};
 
@@ -87,7 +87,7 @@ pub fn compress_dialect_outcome(text: &str, dialect: Dialect, params: &Params<'_
   }
   match dialect.parse(text) {
     Some(tree) => compress_tree(text, dialect, &tree, params),
-    None => Outcome::Unchanged("no grammar"),
+    None => Outcome::Unchanged("parse budget"),
   }
 }
 
@@ -97,8 +97,10 @@ pub enum Outcome {
   /// The block was compressed.
   Compressed(Compressed),
   /// The block is left alone, for the given reason: `lossless` (no markers allowed),
-  /// `too large`, `no grammar`, `nothing to elide`, `store failed`, or `reparse failed`
-  /// (the safety net: the output did not parse as well as the input).
+  /// `too large`, `no grammar`, `parse budget` (the parse ran past
+  /// [`work_budget`]: text far from the grammar's language), `nothing to elide`,
+  /// `store failed`, or `reparse failed` (the safety net: the output did not parse as well
+  /// as the input).
   Unchanged(&'static str),
 }
 
@@ -120,9 +122,12 @@ pub fn compress_outcome(text: &str, lang: Language, params: &Params<'_>) -> Outc
   if text.len() > MAX_INPUT_BYTES {
     return Outcome::Unchanged("too large");
   }
+  if Dialect::candidates(lang).is_empty() {
+    return Outcome::Unchanged("no grammar");
+  }
   match parse_best(text, lang) {
     Some((dialect, tree)) => compress_tree(text, dialect, &tree, params),
-    None => Outcome::Unchanged("no grammar"),
+    None => Outcome::Unchanged("parse budget"),
   }
 }
 
