@@ -39,10 +39,10 @@ fn pathological_inputs() {
   );
   let huge_line = format!(
     "def f():\n    x = '{}'\n    y = 1\n    z = 2\n",
-    "a".repeat(1 << 20)
+    "a".repeat(256 << 10)
   );
   let nuls = "int f(void) {\n\0\0\0\n  return 0;\n  \0\n  x;\n}\n".to_string();
-  let many = "def f():\n".to_string() + &"    pass\n".repeat(100_000);
+  let many = "def f():\n".to_string() + &"    pass\n".repeat(20_000);
   for text in [
     deep_open.as_str(),
     &deep,
