@@ -12,7 +12,8 @@ use crate::lines::{Lines, end_row, start_row};
 pub(crate) struct Budget {
   /// A body is elided only if it spans at least this many whole lines...
   pub min_body_lines: usize,
-  /// ...and at least this many bytes (a marker costs about 30 tokens).
+  /// ...and at least this many bytes (a marker line costs about 30 tokens, some 100
+  /// bytes of code: eliding less than twice that is not worth it).
   pub min_body_bytes: usize,
   /// Doc comments and docstrings of at most this many lines are kept whole.
   pub doc_keep_whole: usize,
@@ -29,17 +30,17 @@ impl Budget {
     match mode {
       Mode::Aggressive => Budget {
         min_body_lines: 2,
-        min_body_bytes: 100,
+        min_body_bytes: 160,
         doc_keep_whole: 2,
-        min_doc_bytes: 80,
+        min_doc_bytes: 160,
         import_keep: 3,
         import_min_lines: 3,
       },
       _ => Budget {
         min_body_lines: 3,
-        min_body_bytes: 200,
+        min_body_bytes: 240,
         doc_keep_whole: 3,
-        min_doc_bytes: 120,
+        min_doc_bytes: 200,
         import_keep: 6,
         import_min_lines: 4,
       },
