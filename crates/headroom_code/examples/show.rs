@@ -1,4 +1,6 @@
-//! Scratch: compress one file and print the outcome and output.
+//! Compresses files and prints the outcome (and with `show`, the output); `Q=...` sets a query.
+//!
+//! `cargo run -p headroom_code --release --example show -- python a.py,b.py show`
 use headroom_code::{Dialect, Outcome};
 use headroom_core::{Mode, OriginalStore, Params};
 struct S;
