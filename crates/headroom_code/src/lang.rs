@@ -1,0 +1,309 @@
+//! The grammars and, per grammar, which node kinds play which part.
+
+use headroom_detect::Language;
+use tree_sitter::{ParseOptions, ParseState, Parser, Tree};
+
+/// The most parser progress checks a parse of `len` bytes may take. Tree-sitter calls the
+/// progress callback once per 100 parser operations; real code takes well under one
+/// operation per byte, but error recovery on text that is not in the grammar's language
+/// can go superlinear (C++ on 1 MB of Python: minutes). Counting operations, not time,
+/// keeps the result deterministic: the same input is cancelled on every machine.
+pub fn work_budget(len: usize) -> u64 {
+  20_000 + len as u64 / 20
+}
+
+/// One tree-sitter grammar. [`Language::TypeScript`] maps to two of them: the TypeScript
+/// grammar and, for sources with JSX, the TSX grammar.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Dialect {
+  /// Python 3.
+  Python,
+  /// JavaScript, including JSX.
+  JavaScript,
+  /// TypeScript without JSX (also `.d.ts`).
+  TypeScript,
+  /// TypeScript with JSX.
+  Tsx,
+  /// Go.
+  Go,
+  /// Rust.
+  Rust,
+  /// Java.
+  Java,
+  /// C.
+  C,
+  /// C++.
+  Cpp,
+}
+
+impl Dialect {
+  /// Every dialect, in declaration order.
+  pub const ALL: [Dialect; 9] = [
+    Dialect::Python,
+    Dialect::JavaScript,
+    Dialect::TypeScript,
+    Dialect::Tsx,
+    Dialect::Go,
+    Dialect::Rust,
+    Dialect::Java,
+    Dialect::C,
+    Dialect::Cpp,
+  ];
+
+  /// The dialects to try for a detected language, in order (`None` for languages without a
+  /// grammar here, such as shell).
+  pub fn candidates(lang: Language) -> &'static [Dialect] {
+    match lang {
+      Language::Python => &[Dialect::Python],
+      Language::JavaScript => &[Dialect::JavaScript],
+      Language::TypeScript => &[Dialect::TypeScript, Dialect::Tsx],
+      Language::Go => &[Dialect::Go],
+      Language::Rust => &[Dialect::Rust],
+      Language::Java => &[Dialect::Java],
+      Language::C => &[Dialect::C],
+      Language::Cpp => &[Dialect::Cpp],
+      Language::Shell => &[],
+    }
+  }
+
+  /// Stable short name, used in strategy names: `python`, `javascript`, `typescript`, `tsx`,
+  /// `go`, `rust`, `java`, `c` or `cpp`.
+  pub fn as_str(self) -> &'static str {
+    match self {
+      Dialect::Python => "python",
+      Dialect::JavaScript => "javascript",
+      Dialect::TypeScript => "typescript",
+      Dialect::Tsx => "tsx",
+      Dialect::Go => "go",
+      Dialect::Rust => "rust",
+      Dialect::Java => "java",
+      Dialect::C => "c",
+      Dialect::Cpp => "cpp",
+    }
+  }
+
+  fn grammar(self) -> tree_sitter::Language {
+    match self {
+      Dialect::Python => tree_sitter_python::LANGUAGE.into(),
+      Dialect::JavaScript => tree_sitter_javascript::LANGUAGE.into(),
+      Dialect::TypeScript => tree_sitter_typescript::LANGUAGE_TYPESCRIPT.into(),
+      Dialect::Tsx => tree_sitter_typescript::LANGUAGE_TSX.into(),
+      Dialect::Go => tree_sitter_go::LANGUAGE.into(),
+      Dialect::Rust => tree_sitter_rust::LANGUAGE.into(),
+      Dialect::Java => tree_sitter_java::LANGUAGE.into(),
+      Dialect::C => tree_sitter_c::LANGUAGE.into(),
+      Dialect::Cpp => tree_sitter_cpp::LANGUAGE.into(),
+    }
+  }
+
+  /// Parses `text` with this dialect's grammar. `None` if the grammar could not be loaded
+  /// (the tests rule that out) or the parse ran past its work budget ([`work_budget`]).
+  pub fn parse(self, text: &str) -> Option<Tree> {
+    self.parse_inner(text, None)
+  }
+
+  /// Parses `text` again after `old` was edited into its shape, reusing the unchanged
+  /// subtrees of `old` (tree-sitter's incremental parsing gives the same tree as a fresh
+  /// parse, faster). Same budget as [`Dialect::parse`].
+  pub fn reparse(self, text: &str, old: &Tree) -> Option<Tree> {
+    self.parse_inner(text, Some(old))
+  }
+
+  fn parse_inner(self, text: &str, old: Option<&Tree>) -> Option<Tree> {
+    let mut parser = Parser::new();
+    parser.set_language(&self.grammar()).ok()?;
+    let bytes = text.as_bytes();
+    let budget = work_budget(bytes.len());
+    let mut checks = 0u64;
+    let mut over_budget = |_: &ParseState| {
+      checks += 1;
+      checks > budget
+    };
+    let options = ParseOptions::new().progress_callback(&mut over_budget);
+    parser.parse_with_options(
+      &mut |i, _| bytes.get(i..).unwrap_or(&[]),
+      old,
+      Some(options),
+    )
+  }
+
+  pub(crate) fn spec(self) -> &'static Spec {
+    match self {
+      Dialect::Python => &PYTHON,
+      Dialect::JavaScript | Dialect::TypeScript | Dialect::Tsx => &JS,
+      Dialect::Go => &GO,
+      Dialect::Rust => &RUST,
+      Dialect::Java => &JAVA,
+      Dialect::C => &C,
+      Dialect::Cpp => &CPP,
+    }
+  }
+}
+
+/// Which node kinds play which part in one grammar family.
+pub(crate) struct Spec {
+  /// Nodes with a `body` field holding a body worth eliding.
+  pub functions: &'static [&'static str],
+  /// Kinds a function's `body` may have to be elided (a block, not an expression).
+  pub bodies: &'static [&'static str],
+  /// Import-like statements, collapsed when a run of them is long.
+  pub imports: &'static [&'static str],
+  /// Comment node kinds.
+  pub comments: &'static [&'static str],
+  /// Type-like declarations: when the query names one, it is kept whole.
+  pub types: &'static [&'static str],
+  /// The line-comment token placeholders use (`//` or `#`).
+  pub line_comment: &'static str,
+  /// Python: bodies are indented blocks and the placeholder is an `...` statement.
+  pub indented: bool,
+}
+
+static PYTHON: Spec = Spec {
+  functions: &["function_definition"],
+  bodies: &["block"],
+  imports: &[
+    "import_statement",
+    "import_from_statement",
+    "future_import_statement",
+  ],
+  comments: &["comment"],
+  types: &["class_definition"],
+  line_comment: "#",
+  indented: true,
+};
+
+static JS: Spec = Spec {
+  functions: &[
+    "function_declaration",
+    "function_expression",
+    "generator_function_declaration",
+    "generator_function",
+    "method_definition",
+    "arrow_function",
+  ],
+  bodies: &["statement_block"],
+  imports: &["import_statement"],
+  comments: &["comment"],
+  types: &[
+    "class_declaration",
+    "abstract_class_declaration",
+    "class",
+    "interface_declaration",
+    "enum_declaration",
+    "internal_module",
+    "module",
+  ],
+  line_comment: "//",
+  indented: false,
+};
+
+static GO: Spec = Spec {
+  functions: &["function_declaration", "method_declaration", "func_literal"],
+  bodies: &["block"],
+  imports: &["import_declaration", "import_spec"],
+  comments: &["comment"],
+  types: &["type_spec"],
+  line_comment: "//",
+  indented: false,
+};
+
+static RUST: Spec = Spec {
+  functions: &["function_item"],
+  bodies: &["block"],
+  imports: &["use_declaration", "extern_crate_declaration"],
+  comments: &["line_comment", "block_comment"],
+  types: &[
+    "impl_item",
+    "trait_item",
+    "struct_item",
+    "enum_item",
+    "mod_item",
+  ],
+  line_comment: "//",
+  indented: false,
+};
+
+static JAVA: Spec = Spec {
+  functions: &[
+    "method_declaration",
+    "constructor_declaration",
+    "compact_constructor_declaration",
+  ],
+  bodies: &["block", "constructor_body"],
+  imports: &["import_declaration"],
+  comments: &["line_comment", "block_comment"],
+  types: &[
+    "class_declaration",
+    "interface_declaration",
+    "enum_declaration",
+    "record_declaration",
+    "annotation_type_declaration",
+  ],
+  line_comment: "//",
+  indented: false,
+};
+
+static C: Spec = Spec {
+  functions: &["function_definition"],
+  bodies: &["compound_statement"],
+  imports: &["preproc_include"],
+  comments: &["comment"],
+  types: &["struct_specifier", "union_specifier", "enum_specifier"],
+  line_comment: "//",
+  indented: false,
+};
+
+static CPP: Spec = Spec {
+  functions: &["function_definition"],
+  bodies: &["compound_statement"],
+  imports: &["preproc_include"],
+  comments: &["comment"],
+  types: &[
+    "class_specifier",
+    "struct_specifier",
+    "union_specifier",
+    "enum_specifier",
+    "namespace_definition",
+  ],
+  line_comment: "//",
+  indented: false,
+};
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn every_grammar_loads_and_parses() {
+    for d in Dialect::ALL {
+      let tree = d.parse("").unwrap_or_else(|| panic!("{}", d.as_str()));
+      assert!(!tree.root_node().has_error(), "{}", d.as_str());
+    }
+  }
+
+  #[test]
+  fn every_function_kind_exists_in_its_grammar() {
+    for d in Dialect::ALL {
+      let g = d.grammar();
+      let s = d.spec();
+      for kind in s
+        .functions
+        .iter()
+        .chain(s.bodies)
+        .chain(s.imports)
+        .chain(s.comments)
+        .chain(s.types)
+      {
+        // Some kinds exist only in one member of the JS family
+        // ("abstract_class_declaration" is TypeScript only): accept a kind that at least
+        // one grammar of the family knows.
+        let known = g.id_for_node_kind(kind, true) != 0
+          || Dialect::ALL
+            .iter()
+            .filter(|o| std::ptr::eq(o.spec(), s))
+            .any(|o| o.grammar().id_for_node_kind(kind, true) != 0);
+        assert!(known, "{}: unknown node kind {kind}", d.as_str());
+      }
+    }
+  }
+}

@@ -1,0 +1,239 @@
+//! # headroom_code
+//!
+//! AST-aware compression of source code (Python, JavaScript, TypeScript/TSX, Go, Rust,
+//! Java, C, C++) with [tree-sitter] grammars. What an agent needs to navigate a file stays;
+//! what it can fetch back when it needs it goes, behind a retrievable marker.
+//!
+//! ## Algorithm
+//!
+//! 1. **Parse** the block with the language's grammar (TypeScript: the TypeScript grammar,
+//!    then TSX if that one fails). Inputs over 64 MiB and languages without a grammar are
+//!    left alone.
+//! 2. **Plan** whole-line elisions in one iterative walk of the tree ([`plan`]):
+//!    - **function bodies** (functions, methods, constructors, Go `func` literals, block
+//!      arrow functions): the rows strictly inside the braces, narrowed so that no statement
+//!      straddles an edge; Python: the indented block after the docstring. The line with the
+//!      opening brace or colon and the line with the closing brace stay verbatim. Signatures
+//!      (also multi-line ones), decorators, attributes and annotations lie outside bodies and
+//!      stay. A body that holds 3+ functions and spans 30+ lines (an IIFE wrapping a library,
+//!      a namespace function) is treated as a module: the walk goes into it instead;
+//!    - **doc comments and docstrings**: a long `/* */` comment or triple-quoted docstring
+//!      keeps its first line (plus the next when the first holds only the delimiter) and its
+//!      last line; the lines between are inside the token, so the placeholder there cannot
+//!      change the parse. Runs of `//` / `#` comment lines keep their first line;
+//!    - **imports**: a long run keeps its first few (and every `from __future__`) and
+//!      collapses the rest;
+//!    - everything else (type, class, struct, enum, interface, trait and impl declarations
+//!      with their member signatures, module-level constants, macros) stays verbatim.
+//!
+//!    Small bodies are not worth a marker (about 30 tokens) and stay ([`plan::Budget`],
+//!    smaller in [`Mode::Aggressive`]). With a query, the functions and types it names stay
+//!    whole.
+//! 3. **Store, then render**: the whole input goes into the store once; each elided range
+//!    becomes one placeholder line with the range's indentation: Python `...  # [marker]`
+//!    (an `Ellipsis` statement), `// [marker]` elsewhere, the bare marker inside a comment or
+//!    docstring. Markers count `lines`; the output passes
+//!    [`headroom_core::check::check_text`] at line granularity.
+//! 4. **Re-parse** the output (incrementally, reusing the input's tree). An input that
+//!    parsed cleanly must give an output that parses cleanly, or the call returns `None`.
+//!    An input with syntax errors is handled conservatively: only function bodies free of
+//!    errors are elided (nothing inside or next to an `ERROR` node), and the output must show
+//!    exactly the input's error nodes at the same places, or the call returns `None`.
+//!
+//! Strategy names: `code:signatures(<dialect>)`, e.g. `code:signatures(python)`.
+//!
+//! [tree-sitter]: https://tree-sitter.github.io/tree-sitter/
+
+mod lang;
+mod lines;
+mod plan;
+mod verify;
+
+use headroom_core::marker::Marker;
+use headroom_core::output::store_original;
+use headroom_core::{Compressed, Params};
+pub use headroom_detect::Language;
+use tree_sitter::Tree;
+
+pub use lang::{Dialect, work_budget};
+use lines::Lines;
+use plan::{Budget, Elision, Planner};
+
+/// Inputs above this size are left alone.
+pub const MAX_INPUT_BYTES: usize = 64 << 20;
+
+/// The marker unit of every elision.
+pub const UNIT: &str = "lines";
+
+/// Compresses source code in `lang` (see the crate docs). `None`: nothing worth eliding,
+/// no grammar for the language, lossless mode or no store, or an output that would not
+/// parse as well as the input ([`compress_outcome`] says which).
+pub fn compress(text: &str, lang: Language, params: &Params<'_>) -> Option<Compressed> {
+  compress_outcome(text, lang, params).compressed()
+}
+
+/// Like [`compress`], for a caller that knows the exact grammar (e.g. `.tsx` files).
+pub fn compress_dialect(text: &str, dialect: Dialect, params: &Params<'_>) -> Option<Compressed> {
+  compress_dialect_outcome(text, dialect, params).compressed()
+}
+
+/// [`compress_dialect`] with the reason for leaving a block alone.
+pub fn compress_dialect_outcome(text: &str, dialect: Dialect, params: &Params<'_>) -> Outcome {
+  if !params.may_elide() {
+    return Outcome::Unchanged("lossless");
+  }
+  if text.len() > MAX_INPUT_BYTES {
+    return Outcome::Unchanged("too large");
+  }
+  match dialect.parse(text) {
+    Some(tree) => compress_tree(text, dialect, &tree, params),
+    None => Outcome::Unchanged("parse budget"),
+  }
+}
+
+/// What [`compress`] did, with the reason when it left the block alone.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum Outcome {
+  /// The block was compressed.
+  Compressed(Compressed),
+  /// The block is left alone, for the given reason: `lossless` (no markers allowed),
+  /// `too large`, `no grammar`, `parse budget` (the parse ran past
+  /// [`work_budget`]: text far from the grammar's language), `nothing to elide`,
+  /// `store failed`, or `reparse failed` (the safety net: the output did not parse as well
+  /// as the input).
+  Unchanged(&'static str),
+}
+
+impl Outcome {
+  /// The compressed block, if any.
+  pub fn compressed(self) -> Option<Compressed> {
+    match self {
+      Outcome::Compressed(c) => Some(c),
+      Outcome::Unchanged(_) => None,
+    }
+  }
+}
+
+/// [`compress`] with the reason for leaving a block alone.
+pub fn compress_outcome(text: &str, lang: Language, params: &Params<'_>) -> Outcome {
+  if !params.may_elide() {
+    return Outcome::Unchanged("lossless");
+  }
+  if text.len() > MAX_INPUT_BYTES {
+    return Outcome::Unchanged("too large");
+  }
+  if Dialect::candidates(lang).is_empty() {
+    return Outcome::Unchanged("no grammar");
+  }
+  match parse_best(text, lang) {
+    Some((dialect, tree)) => compress_tree(text, dialect, &tree, params),
+    None => Outcome::Unchanged("parse budget"),
+  }
+}
+
+/// Whether `text` parses in `lang` with no `ERROR` or `MISSING` node (TypeScript: in the
+/// TypeScript or the TSX grammar). `false` for languages without a grammar here.
+pub fn parses_cleanly(text: &str, lang: Language) -> bool {
+  text.len() <= MAX_INPUT_BYTES
+    && parse_best(text, lang).is_some_and(|(_, t)| !t.root_node().has_error())
+}
+
+/// Parses with each candidate grammar of `lang`, stopping at the first clean parse; with
+/// none clean, the first grammar's tree.
+fn parse_best(text: &str, lang: Language) -> Option<(Dialect, Tree)> {
+  let mut first = None;
+  for &d in Dialect::candidates(lang) {
+    let tree = d.parse(text)?;
+    if !tree.root_node().has_error() {
+      return Some((d, tree));
+    }
+    first.get_or_insert((d, tree));
+  }
+  first
+}
+
+fn compress_tree(text: &str, dialect: Dialect, tree: &Tree, params: &Params<'_>) -> Outcome {
+  let lines = Lines::new(text);
+  let mut planner = Planner::new(
+    text,
+    &lines,
+    dialect,
+    Budget::for_mode(params.mode),
+    params.query,
+  );
+  planner.run(tree);
+  let elisions = disjoint(planner.elisions);
+  if elisions.is_empty() {
+    return Outcome::Unchanged("nothing to elide");
+  }
+  let Some(key) = store_original(params, text) else {
+    return Outcome::Unchanged("store failed");
+  };
+  let (out, edits) = render(text, &lines, &elisions, &key);
+  if !verify::output_parses_as_well(tree, &out, &edits, dialect) {
+    return Outcome::Unchanged("reparse failed");
+  }
+  Outcome::Compressed(Compressed {
+    text: out,
+    strategy: format!("code:signatures({})", dialect.as_str()),
+    hashes: vec![key],
+  })
+}
+
+/// Sorts elisions by row and drops any that overlaps an earlier one.
+fn disjoint(mut v: Vec<Elision>) -> Vec<Elision> {
+  v.sort_by_key(|e| (e.first, e.last));
+  let mut out: Vec<Elision> = Vec::with_capacity(v.len());
+  for e in v {
+    if out.last().is_none_or(|p| p.last < e.first) {
+      out.push(e);
+    }
+  }
+  out
+}
+
+/// One replaced byte range: `old` in the input became `new_len` bytes at the same start.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Edit {
+  pub start: usize,
+  pub old_end: usize,
+  pub new_len: usize,
+  pub row: usize,
+  pub old_end_row: usize,
+  pub ends_with_newline: bool,
+}
+
+fn render(text: &str, lines: &Lines<'_>, elisions: &[Elision], key: &str) -> (String, Vec<Edit>) {
+  let total = lines.len() as u64;
+  let mut out = String::with_capacity(text.len() / 2);
+  let mut edits = Vec::with_capacity(elisions.len());
+  let mut at = 0;
+  for e in elisions {
+    let (start, end) = (lines.start(e.first), lines.start(e.last + 1));
+    out.push_str(&text[at..start]);
+    let marker = Marker {
+      omitted: (e.last + 1 - e.first) as u64,
+      total,
+      unit: UNIT,
+      breakdown: Some(&e.what),
+      hash: key,
+    }
+    .render();
+    let term = lines.terminator(e.last);
+    let before = out.len();
+    out.push_str(&e.prefix);
+    out.push_str(&marker);
+    out.push_str(term);
+    edits.push(Edit {
+      start,
+      old_end: end,
+      new_len: out.len() - before,
+      row: e.first,
+      old_end_row: e.last + 1,
+      ends_with_newline: !term.is_empty(),
+    });
+    at = end;
+  }
+  out.push_str(&text[at..]);
+  (out, edits)
+}
