@@ -259,3 +259,34 @@ fn html_routes_to_extraction() {
   );
   assert!(!out.text.contains("<script"));
 }
+
+#[test]
+fn source_files_route_to_the_code_compressor_and_still_parse() {
+  let files = [
+    ("crates/headroom_store/src/store.rs", "rust"),
+    ("benches/index.ts", "typescript"),
+    ("scripts/make-tiny-kompress-model.py", "python"),
+  ];
+  for (file, language) in files {
+    let text = std::fs::read_to_string(repo_root().join(file)).unwrap();
+    let out = compress_checked(&text, &balanced());
+    assert_eq!(out.content_type, "code", "{file}");
+    assert_eq!(out.language, Some(language), "{file}");
+    let strategy = out
+      .strategy
+      .as_deref()
+      .unwrap_or_else(|| panic!("{file}: {:?}", out.reason));
+    assert!(
+      strategy.starts_with("code:signatures("),
+      "{file}: {strategy}"
+    );
+    let lang = headroom_detect::Language::ALL
+      .into_iter()
+      .find(|l| l.as_str() == language)
+      .unwrap();
+    assert!(
+      headroom_code::parses_cleanly(&out.text, lang),
+      "{file}: output does not parse"
+    );
+  }
+}

@@ -5,6 +5,7 @@
 //! is what keeps history byte-stable across turns. Anything query-dependent must go
 //! through the [`crate::memo::Memo`] (first compression wins).
 
+mod code;
 mod json_minify;
 mod lines;
 mod prose;
@@ -14,6 +15,7 @@ use headroom_detect::{ContentType, Detection};
 
 use crate::options::Mode;
 
+pub use code::Code;
 pub use json_minify::JsonMinify;
 pub use lines::LineCompressor;
 pub use prose::Prose;
@@ -64,12 +66,15 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
   static DIFF: LineCompressor = LineCompressor::new("diff", headroom_diff::compress);
   static LOG: LineCompressor = LineCompressor::new("log", headroom_logs::compress);
   static PROSE: Prose = Prose;
+  static CODE: Code = Code;
   static HTML: LineCompressor = LineCompressor::new("html", headroom_text::compress_html);
   match detection.kind {
     ContentType::Json => Some(&JSON),
     ContentType::JsonLines => Some(&JSON_LINES),
     ContentType::SearchResults => Some(&SEARCH),
     ContentType::Diff => Some(&DIFF),
+    // Source code: signatures kept, bodies elided, re-parsed before it is accepted.
+    ContentType::Code if detection.language.is_some() => Some(&CODE),
     // Logs, build and test output, and big stack traces (small error outputs never get
     // here: they pass through verbatim). Traces and severe lines are kept whole.
     ContentType::Log | ContentType::StackTrace => Some(&LOG),
