@@ -88,12 +88,22 @@ export interface BindingSection {
 }
 
 /**
- * Zero-silent-loss check of one JSON tool output against its compressed form: every item
- * of `input` is present in `output` or covered by a marker whose stored original (from the
- * store) holds it, and marker counts add up. Returns the report as JSON, or throws
- * `INVALID_ARGUMENT` describing the first violation.
+ * Zero-silent-loss check of one tool output against its compressed form. With no
+ * `strategy` (or a `json:` one) the JSON checker runs: every item of `input` is present in
+ * `output` or covered by a marker whose stored original (from the store) holds it, and
+ * marker counts add up. Other strategies (`log:`, `search:`, `diff:`, `code:`, `text:`,
+ * `html:`, `mixed(`) use the text checker for their units. Returns the report as JSON, or
+ * throws `INVALID_ARGUMENT` describing the first violation.
  */
-export declare function checkNoSilentLossJson(input: string, output: string, store?: BindingStore | undefined | null): string
+export declare function checkNoSilentLossJson(input: string, output: string, store?: BindingStore | undefined | null, strategy?: string | undefined | null): string
+
+/**
+ * Whether `text` parses without syntax errors as `language` (`python`, `javascript`,
+ * `typescript`, `go`, `rust`, `java`, `c`, `cpp`) with the tree-sitter grammar the code
+ * compressor uses: how its outputs are checked. Throws `INVALID_ARGUMENT` for another
+ * language.
+ */
+export declare function codeParses(text: string, language: string): boolean
 
 /**
  * Compresses a request body by byte-range splicing: every byte outside the edited
@@ -163,11 +173,30 @@ export declare function internalPanicProbe(kind: string): void
  */
 export declare function internalPanicProbeAsync(): Promise<string>
 
+/** The loaded model's info as JSON (`null` when none), with the last load error. */
+export declare function kompressInfoJson(): string
+
+/**
+ * Loads a Kompress model (JSON options `{model?, library?, provider?, threads?}`) on the
+ * libuv thread pool and makes it the one prose uses. Resolves to the model info JSON or
+ * the error envelope.
+ */
+export declare function loadKompress(options?: string | undefined | null): Promise<string>
+
 /** The registry entry `model` resolves to, as JSON. */
 export declare function lookupModelJson(model: string): string
 
 /** The one marker grammar (a regular expression source; capture group 1 is the hash). */
 export declare function markerPatternSource(): string
+
+/**
+ * Mines the log templates of `text`'s lines (what the log compressor groups lines by).
+ * Returns JSON: `{"groups": [group of each line], "templates": [...], "sizes": [...]}`;
+ * lines split on `
+` (a `\r` before it is dropped), groups numbered from 0 in order of
+ * first appearance.
+ */
+export declare function mineLogTemplatesJson(text: string): string
 
 /** The model registry as a JSON array of `ModelInfo`. */
 export declare function modelsJson(): string
@@ -194,8 +223,12 @@ export declare function retrieveToolJson(provider: string): string
  */
 export declare function skipReasons(): Array<string>
 
+/** Unloads the model: prose goes back to the extractive compressor. */
+export declare function unloadKompress(): void
+
 /**
  * Builds the embedded tokenizer tables now (o200k_base and cl100k_base), so the first
- * counting call is not the one that pays for it. Idempotent.
+ * counting call is not the one that pays for it, and loads the Kompress model that
+ * `HEADROOM_KOMPRESS_MODEL` names (if set and none is loaded). Idempotent.
  */
 export declare function warmup(): void

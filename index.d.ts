@@ -70,6 +70,13 @@ export interface CompressOptions {
      * `false` no store is used and only lossless forms are produced: never a marker.
      */
     retrieve?: boolean;
+    /** Whether prose may go to the loaded Kompress model ({@link loadKompress}). Default true. */
+    kompress?: boolean;
+    /**
+     * Kompress's time budget per block, in milliseconds; past it the extractive compressor
+     * answers (and the transform's strategy says so). Default 2000.
+     */
+    kompressBudgetMs?: number;
     /**
      * Where originals of anything left out are kept (and the memo that keeps history
      * byte-stable). Default: the embedded default store, a SQLite file at
@@ -89,6 +96,10 @@ export interface TextOptions {
     minTokens?: number;
     /** Whether markers may be used (see {@link CompressOptions.retrieve}). Default true. */
     retrieve?: boolean;
+    /** Whether prose may go to the loaded Kompress model. Default true. */
+    kompress?: boolean;
+    /** Kompress's time budget in milliseconds (see {@link CompressOptions.kompressBudgetMs}). */
+    kompressBudgetMs?: number;
     /** The store (see {@link CompressOptions.store}). */
     store?: Store;
 }
@@ -307,6 +318,82 @@ export declare function lookupModel(model: string): ModelInfo;
 export declare function detectContentType(text: string): Detection;
 /** Splits mixed content (prose, code fences, JSON, ...) into typed sections. */
 export declare function detectSections(text: string): Section[];
+/** Log templates mined from a text's lines: see {@link mineLogTemplates}. */
+export interface LogTemplates {
+    /** The group of each line (split on `\n`), numbered from 0 in order of first appearance. */
+    groups: number[];
+    /** Each group's template, variable parts as `<*>`. */
+    templates: string[];
+    /** Each group's line count. */
+    sizes: number[];
+}
+/**
+ * Mines the templates of a log's lines (Drain-style, bounded memory): the grouping the log
+ * compressor collapses repeated lines by. Useful to evaluate it (grouping accuracy against
+ * labelled templates) or to summarise a log.
+ */
+export declare function mineLogTemplates(text: string): LogTemplates;
+/** A language the code compressor has a grammar for. */
+export type CodeLanguage = 'python' | 'javascript' | 'typescript' | 'go' | 'rust' | 'java' | 'c' | 'cpp';
+/**
+ * Whether `text` parses without syntax errors as `language` with the tree-sitter grammar
+ * the code compressor re-parses its outputs with (`python`, `javascript`, `typescript`,
+ * `go`, `rust`, `java`, `c`, `cpp`).
+ */
+export declare function codeParses(text: string, language: CodeLanguage): boolean;
+/** A loaded Kompress model: see {@link loadKompress}. */
+export interface KompressInfo {
+    /** The execution provider in use: `cpu`, `cuda` or `coreml`. */
+    provider: string;
+    /** Why the requested provider was not used (then `provider` is `cpu`), or null. */
+    fallbackReason: string | null;
+    /** The model family: `llmlingua2` (logits) or `v2` (`final_scores`). */
+    style: string;
+    /** The model's window in tokens (longer text is chunked at sentence ends). */
+    maxLen: number;
+    /** The model directory. */
+    modelDir: string;
+    /** The strategy name its outputs carry, e.g. `kompress:llmlingua2`. */
+    strategy: string;
+    /** The ONNX Runtime library that was loaded, and its version. */
+    runtime: {
+        library: string;
+        version: string;
+    };
+}
+/** Options of {@link loadKompress}. */
+export interface KompressLoadOptions {
+    /**
+     * The model directory: `model.onnx`, `tokenizer.json`, optional `kompress.json`.
+     * Default: `HEADROOM_KOMPRESS_MODEL`. Never downloaded.
+     */
+    model?: string;
+    /**
+     * The ONNX Runtime library. Default: `ORT_DYLIB_PATH`, `HEADROOM_ORT_LIB`, then
+     * `node_modules/onnxruntime-node` (install it with `ONNXRUNTIME_NODE_INSTALL=skip`), then
+     * a Python `onnxruntime`/`onnxruntime-gpu` wheel.
+     */
+    library?: string;
+    /** `cpu` (default), `cuda`, `cuda:N` or `coreml`; falls back to CPU with a reason. */
+    provider?: string;
+    /** Intra-op threads. Default: ONNX Runtime's. */
+    threads?: number;
+}
+/**
+ * Loads a Kompress model (token classification in ONNX, LLMLingua-2 or Kompress-v2 style)
+ * on the libuv thread pool, once, and makes every later compression send prose to it
+ * (within `kompressBudgetMs`; the extractive compressor answers otherwise). `warmup()`
+ * does the same for `HEADROOM_KOMPRESS_MODEL`. Without a model, prose is compressed
+ * extractively and the strategy says `kompress: no model`.
+ */
+export declare function loadKompress(opts?: KompressLoadOptions): Promise<KompressInfo>;
+/** Unloads the Kompress model: prose goes back to the extractive compressor. */
+export declare function unloadKompress(): void;
+/** The loaded Kompress model, or null; `lastError` says why the last load failed. */
+export declare function kompressInfo(): {
+    model: KompressInfo | null;
+    lastError: string | null;
+};
 /** The name of the retrieve tool. */
 export declare const RETRIEVE_TOOL_NAME = "headroom_retrieve";
 /**
@@ -417,12 +504,18 @@ export interface LossCheck {
     }[];
 }
 /**
- * The zero-silent-loss checker for one JSON tool output: every item of `input` is in
- * `output` verbatim or covered by a marker whose stored original holds it, and every
- * marker's counts add up. Throws `INVALID_ARGUMENT` naming the first violation.
+ * The zero-silent-loss checker for one tool output and its compressed form. Pass the
+ * `strategy` the report gave (`transforms[i].strategy` or `compressText(...).strategy`):
+ * JSON strategies check that every item of `input` is in `output` verbatim or covered by a
+ * marker whose stored original holds it; line strategies (`log:`, `search:`, `diff:`,
+ * `code:`) that every input line is kept verbatim, in order, or counted by a marker; prose
+ * strategies the same for sentences (`text:extractive`) or words (`text:kompress`). Every
+ * marker's hash must fetch its original byte-exact from the store. Without a strategy the
+ * JSON checker runs. Throws `INVALID_ARGUMENT` naming the first violation.
  */
 export declare function checkNoSilentLoss(input: string, output: string, opts?: {
     store?: Store;
+    strategy?: string;
 }): LossCheck;
 /**
  * The one grammar of every elision marker, e.g.

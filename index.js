@@ -48,6 +48,11 @@ exports.models = models;
 exports.lookupModel = lookupModel;
 exports.detectContentType = detectContentType;
 exports.detectSections = detectSections;
+exports.mineLogTemplates = mineLogTemplates;
+exports.codeParses = codeParses;
+exports.loadKompress = loadKompress;
+exports.unloadKompress = unloadKompress;
+exports.kompressInfo = kompressInfo;
 exports.headroomRetrieveTool = headroomRetrieveTool;
 exports.retrieve = retrieve;
 exports.resolveRetrieveCalls = resolveRetrieveCalls;
@@ -320,6 +325,44 @@ function detectSections(text) {
         return out;
     });
 }
+/**
+ * Mines the templates of a log's lines (Drain-style, bounded memory): the grouping the log
+ * compressor collapses repeated lines by. Useful to evaluate it (grouping accuracy against
+ * labelled templates) or to summarise a log.
+ */
+function mineLogTemplates(text) {
+    requireString(text, 'text');
+    return JSON.parse(call(() => native.mineLogTemplatesJson(text)));
+}
+/**
+ * Whether `text` parses without syntax errors as `language` with the tree-sitter grammar
+ * the code compressor re-parses its outputs with (`python`, `javascript`, `typescript`,
+ * `go`, `rust`, `java`, `c`, `cpp`).
+ */
+function codeParses(text, language) {
+    requireString(text, 'text');
+    return call(() => native.codeParses(text, language));
+}
+/**
+ * Loads a Kompress model (token classification in ONNX, LLMLingua-2 or Kompress-v2 style)
+ * on the libuv thread pool, once, and makes every later compression send prose to it
+ * (within `kompressBudgetMs`; the extractive compressor answers otherwise). `warmup()`
+ * does the same for `HEADROOM_KOMPRESS_MODEL`. Without a model, prose is compressed
+ * extractively and the strategy says `kompress: no model`.
+ */
+async function loadKompress(opts = {}) {
+    if (opts === null || typeof opts !== 'object')
+        throw new HeadroomError('INVALID_OPTION', 'options must be an object');
+    return parseResult(await native.loadKompress(JSON.stringify(opts)));
+}
+/** Unloads the Kompress model: prose goes back to the extractive compressor. */
+function unloadKompress() {
+    call(() => native.unloadKompress());
+}
+/** The loaded Kompress model, or null; `lastError` says why the last load failed. */
+function kompressInfo() {
+    return JSON.parse(call(() => native.kompressInfoJson()));
+}
 // ---------------------------------------------------------------------------------------
 // Retrieval
 // ---------------------------------------------------------------------------------------
@@ -405,14 +448,19 @@ function resolveRetrieveCalls(response, opts = {}) {
     return JSON.parse(call(() => native.resolveRetrieveCallsJson(json, storeOf(opts))));
 }
 /**
- * The zero-silent-loss checker for one JSON tool output: every item of `input` is in
- * `output` verbatim or covered by a marker whose stored original holds it, and every
- * marker's counts add up. Throws `INVALID_ARGUMENT` naming the first violation.
+ * The zero-silent-loss checker for one tool output and its compressed form. Pass the
+ * `strategy` the report gave (`transforms[i].strategy` or `compressText(...).strategy`):
+ * JSON strategies check that every item of `input` is in `output` verbatim or covered by a
+ * marker whose stored original holds it; line strategies (`log:`, `search:`, `diff:`,
+ * `code:`) that every input line is kept verbatim, in order, or counted by a marker; prose
+ * strategies the same for sentences (`text:extractive`) or words (`text:kompress`). Every
+ * marker's hash must fetch its original byte-exact from the store. Without a strategy the
+ * JSON checker runs. Throws `INVALID_ARGUMENT` naming the first violation.
  */
 function checkNoSilentLoss(input, output, opts = {}) {
     requireString(input, 'input');
     requireString(output, 'output');
-    return JSON.parse(call(() => native.checkNoSilentLossJson(input, output, storeOf(opts))));
+    return JSON.parse(call(() => native.checkNoSilentLossJson(input, output, storeOf(opts), opts.strategy ?? null)));
 }
 // ---------------------------------------------------------------------------------------
 // Markers

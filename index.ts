@@ -602,6 +602,19 @@ export function mineLogTemplates(text: string): LogTemplates {
   return JSON.parse(call(() => native.mineLogTemplatesJson(text))) as LogTemplates
 }
 
+/** A language the code compressor has a grammar for. */
+export type CodeLanguage = 'python' | 'javascript' | 'typescript' | 'go' | 'rust' | 'java' | 'c' | 'cpp'
+
+/**
+ * Whether `text` parses without syntax errors as `language` with the tree-sitter grammar
+ * the code compressor re-parses its outputs with (`python`, `javascript`, `typescript`,
+ * `go`, `rust`, `java`, `c`, `cpp`).
+ */
+export function codeParses(text: string, language: CodeLanguage): boolean {
+  requireString(text, 'text')
+  return call(() => native.codeParses(text, language))
+}
+
 /** A loaded Kompress model: see {@link loadKompress}. */
 export interface KompressInfo {
   /** The execution provider in use: `cpu`, `cuda` or `coreml`. */

@@ -1,6 +1,7 @@
 // `npm run bench`: token counting vs gpt-tokenizer, detection throughput and accuracy, napi
-// call overhead, compressBody latency. Ratios are measured in the same run. Writes
-// benches/results/latest.json and benches/results/latest.md.
+// call overhead, compressBody latency, per-content-type savings, throughput and quality.
+// Ratios are measured in the same run. Writes benches/results/latest.json and
+// benches/results/latest.md.
 import { spawnSync } from 'node:child_process'
 import fs from 'node:fs'
 import os from 'node:os'
@@ -9,6 +10,7 @@ import b from 'benny'
 
 import * as hr from '../index'
 import { type Case, compressCases, crushCases, detectCase, jsonArrayMiB, overheadCases, tokenCases } from './cases'
+import { contentFigures, contentMarkdown, contentThroughputCases } from './content'
 import { CORPUS, tokenFixtures } from './data'
 
 const RESULTS = path.join(__dirname, 'results')
@@ -136,7 +138,9 @@ async function main() {
   const genFiles = fs.readdirSync(gen).filter((f) => f.endsWith('.json')).sort()
   const genTexts = genFiles.map((f) => fs.readFileSync(path.join(gen, f), 'utf8'))
   rows.push(...(await run('JSON compression throughput (string in, string out)', crushCases(jsonArrayMiB(genTexts)))))
+  rows.push(...(await run('content compression throughput (string in, string out)', contentThroughputCases())))
   const savings = jsonSavings(genFiles, genTexts)
+  const content = contentFigures()
   const accuracy = quick ? { skipped: '--quick' } : detectionAccuracy()
 
   const env = {
@@ -151,7 +155,7 @@ async function main() {
     seconds: Math.round((Date.now() - started) / 1000),
   }
   fs.mkdirSync(RESULTS, { recursive: true })
-  fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ env, rows, tokenSpeedups: ratios, jsonSavings: savings, detectionAccuracy: accuracy }, null, 2) + '\n')
+  fs.writeFileSync(path.join(RESULTS, 'latest.json'), JSON.stringify({ env, rows, tokenSpeedups: ratios, jsonSavings: savings, content, detectionAccuracy: accuracy }, null, 2) + '\n')
 
   const md: string[] = []
   md.push(`# Benchmark results`, '', `\`npm run bench\` on ${env.cpu} (${env.cores} cores, ${env.memoryGiB} GiB), Node ${env.node}, ${env.date}.`, '')
@@ -160,6 +164,7 @@ async function main() {
   md.push('', '## JSON savings on headroom-generated (o200k tokens, zero-silent-loss checked)', '', '| file | tokens | lossless | balanced | aggressive |', '|---|---:|---:|---:|---:|')
   for (const r of savings.files) md.push(`| ${r.file} | ${r.tokens} | ${pct(r.lossless)} | ${pct(r.balanced)} | ${pct(r.aggressive)} |`)
   md.push(`| **total** | ${savings.total.tokens} | **${pct(savings.total.lossless)}** | **${pct(savings.total.balanced)}** | **${pct(savings.total.aggressive)}** |`)
+  md.push('', '## Logs, search results, diffs, code, prose, HTML (balanced, o200k tokens, zero-silent-loss checked)', '', ...contentMarkdown(content))
   md.push('', '## All cases', '', '| suite | case | ops/s | ±% | mean ms | MB/s |', '|---|---|---:|---:|---:|---:|')
   for (const r of rows) md.push(`| ${r.suite} | ${r.name} | ${fmt(r.opsPerSec)} | ${r.marginPct.toFixed(1)} | ${r.meanMs.toFixed(4)} | ${fmt(r.mbPerSec)} |`)
   if ('accuracy' in accuracy && typeof accuracy.accuracy === 'number') {
