@@ -15,7 +15,10 @@ impl OriginalStore for S {
 
 fn main() {
   let a: Vec<String> = std::env::args().collect();
-  let d = Dialect::ALL.into_iter().find(|d| d.as_str() == a[1]).unwrap();
+  let d = Dialect::ALL
+    .into_iter()
+    .find(|d| d.as_str() == a[1])
+    .unwrap();
   let t = std::fs::read_to_string(&a[2]).unwrap();
   let mb = t.len() as f64 / 1e6;
   let reps = 5;

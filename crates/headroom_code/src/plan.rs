@@ -68,13 +68,17 @@ pub(crate) struct Planner<'a> {
   pub elisions: Vec<Elision>,
 }
 
-/// Query terms: identifier-like words of at least 2 characters, lowercased.
+/// Query terms: identifier-like words of at least 2 characters, case kept (identifiers are
+/// case-sensitive: "the store" does not name `Store`). Words that are file paths
+/// (`src/store.rs`) name files, not symbols, and are skipped.
 pub(crate) fn query_terms(query: Option<&str>) -> Vec<String> {
   let mut terms: Vec<String> = query
     .unwrap_or("")
-    .split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$'))
+    .split_whitespace()
+    .filter(|w| !w.contains(['/', '\\']))
+    .flat_map(|w| w.split(|c: char| !(c.is_alphanumeric() || c == '_' || c == '$')))
     .filter(|w| w.chars().count() >= 2)
-    .map(str::to_lowercase)
+    .map(str::to_string)
     .collect();
   terms.sort();
   terms.dedup();
@@ -196,9 +200,8 @@ impl<'a> Planner<'a> {
     if self.terms.is_empty() {
       return false;
     }
-    let lower = name.to_lowercase();
-    let last = lower.rsplit(['.', ':']).next().unwrap_or(&lower);
-    self.terms.iter().any(|t| t == last || *t == lower)
+    let last = name.rsplit(['.', ':']).next().unwrap_or(name);
+    self.terms.iter().any(|t| t == last || t == name)
   }
 
   fn named_in_query(&self, n: &Node<'_>) -> bool {

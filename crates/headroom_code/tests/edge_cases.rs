@@ -316,6 +316,28 @@ fn query_keeps_the_named_bodies() {
 }
 
 #[test]
+fn a_query_naming_the_file_or_using_plain_words_keeps_nothing_extra() {
+  let body = stmts("        ", 6, true);
+  let src = format!("class Store:\n    def put(self):\n{body}\n");
+  // "store" (a word, and part of a path) does not name `Store`; only `Store` would.
+  let out = compressed(
+    &src,
+    Dialect::Python,
+    Mode::Balanced,
+    Some("Look at src/store.py and tell me what the store does"),
+  );
+  assert!(out.contains("body of put"), "{out}");
+  // Naming the class keeps it whole: nothing is left to elide.
+  let named = run(
+    &src,
+    Dialect::Python,
+    Mode::Balanced,
+    Some("what does Store do?"),
+  );
+  assert!(matches!(named, Outcome::Unchanged(_)), "{named:?}");
+}
+
+#[test]
 fn crlf_is_kept_and_small_bodies_stay() {
   let src = format!(
     "def f(x):\r\n{}\r\ndef g():\r\n    return 1\r\n",

@@ -21,6 +21,7 @@ pub mod limits;
 pub mod marker;
 pub mod mode;
 pub mod output;
+pub mod query;
 pub mod store;
 
 pub use error::{Error, ErrorCode, Result};

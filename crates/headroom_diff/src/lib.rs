@@ -86,7 +86,7 @@ pub fn compress(text: &str, params: &Params<'_>) -> Option<Compressed> {
   if d.files.iter().all(|f| f.hunks.is_empty() && !f.binary) {
     return None;
   }
-  let terms = query_terms(params.query);
+  let terms = headroom_core::query::terms(params.query);
   let mut plans: Vec<FilePlan> = d
     .files
     .iter()
@@ -152,19 +152,4 @@ fn push_line(out: &mut String, line: &str) {
     out.push('\n');
   }
   out.push_str(line);
-}
-
-/// Lowercased query terms (letters, digits, `_`; two characters or more), deduplicated.
-fn query_terms(query: Option<&str>) -> Vec<String> {
-  let mut terms: Vec<String> = Vec::new();
-  for t in query
-    .unwrap_or("")
-    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-  {
-    let t = t.to_lowercase();
-    if t.chars().count() >= 2 && !terms.contains(&t) && terms.len() < 16 {
-      terms.push(t);
-    }
-  }
-  terms
 }

@@ -177,18 +177,7 @@ fn is_goroutine_header(l: &str) -> bool {
 /// Query terms: lowercase alphanumeric words (with `_ . - / :` inside) of 3+ characters,
 /// minus a few English stop words.
 pub fn query_terms(query: &str) -> Vec<String> {
-  const STOP: [&str; 16] = [
-    "the", "and", "for", "with", "what", "why", "how", "this", "that", "from", "are", "was", "not",
-    "does", "did", "can",
-  ];
-  let mut terms: Vec<String> = query
-    .split(|c: char| !(c.is_alphanumeric() || matches!(c, '_' | '.' | '-' | '/' | ':')))
-    .map(|w| w.trim_matches(['.', '-', ':', '/']).to_lowercase())
-    .filter(|w| w.chars().count() >= 3 && !STOP.contains(&w.as_str()))
-    .collect();
-  terms.sort();
-  terms.dedup();
-  terms
+  headroom_core::query::terms(Some(query))
 }
 
 /// Whether the line contains one of the (lowercase) terms, case-insensitively.

@@ -95,6 +95,19 @@ fn git_log_patches_route_to_diff() {
     "{:?}",
     out.reason
   );
+  // A natural-language query (the user's last message) does not make every hunk relevant:
+  // its common words are not terms.
+  let asked = Options {
+    query: Some("Please look at what changed here and tell me why.".into()),
+    ..balanced()
+  };
+  let out = compress_checked(&text, &asked);
+  assert_eq!(
+    out.strategy.as_deref(),
+    Some("diff:trim"),
+    "{:?}",
+    out.reason
+  );
 }
 
 #[test]

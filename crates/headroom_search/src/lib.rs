@@ -64,7 +64,7 @@ pub fn compress(text: &str, params: &Params<'_>) -> Option<Compressed> {
   if runs.is_empty() {
     return None;
   }
-  let terms = select::query_terms(params.query);
+  let terms = headroom_core::query::terms(params.query);
   let keep = select::plan(&parsed, &runs, &terms, &budget);
   if keep.iter().all(|k| *k) {
     return None;

@@ -85,21 +85,6 @@ pub(crate) fn runs(p: &Parsed<'_>) -> Vec<Run> {
   out
 }
 
-/// Lowercased query terms (letters, digits, `_`; two characters or more), deduplicated.
-pub(crate) fn query_terms(query: Option<&str>) -> Vec<String> {
-  let mut terms: Vec<String> = Vec::new();
-  for t in query
-    .unwrap_or("")
-    .split(|c: char| !(c.is_alphanumeric() || c == '_'))
-  {
-    let t = t.to_lowercase();
-    if t.chars().count() >= 2 && !terms.contains(&t) && terms.len() < 16 {
-      terms.push(t);
-    }
-  }
-  terms
-}
-
 const MODIFIERS: &[&str] = &[
   "pub ",
   "pub(crate) ",
