@@ -62,6 +62,16 @@ use plan::{Budget, Elision, Planner};
 /// Inputs above this size are left alone.
 pub const MAX_INPUT_BYTES: usize = 64 << 20;
 
+/// Inputs with a line longer than this are left alone: minified code gains nothing from
+/// whole-line elision, and tree-sitter's C and C++ lexers go quadratic on a long line of
+/// unterminated character literals (570 KB took minutes), past any parse budget.
+pub const MAX_LINE_BYTES: usize = 4096;
+
+/// Whether some line of `text` is longer than [`MAX_LINE_BYTES`].
+fn has_long_line(text: &str) -> bool {
+  text.split('\n').any(|l| l.len() > MAX_LINE_BYTES)
+}
+
 /// The marker unit of every elision.
 pub const UNIT: &str = "lines";
 
@@ -85,6 +95,9 @@ pub fn compress_dialect_outcome(text: &str, dialect: Dialect, params: &Params<'_
   if text.len() > MAX_INPUT_BYTES {
     return Outcome::Unchanged("too large");
   }
+  if has_long_line(text) {
+    return Outcome::Unchanged("long line");
+  }
   match dialect.parse(text) {
     Some(tree) => compress_tree(text, dialect, &tree, params),
     None => Outcome::Unchanged("parse budget"),
@@ -97,7 +110,8 @@ pub enum Outcome {
   /// The block was compressed.
   Compressed(Compressed),
   /// The block is left alone, for the given reason: `lossless` (no markers allowed),
-  /// `too large`, `no grammar`, `parse budget` (the parse ran past
+  /// `too large`, `long line` (see [`MAX_LINE_BYTES`]), `no grammar`, `parse budget` (the
+  /// parse ran past
   /// [`work_budget`]: text far from the grammar's language), `nothing to elide`,
   /// `store failed`, or `reparse failed` (the safety net: the output did not parse as well
   /// as the input).
@@ -125,6 +139,9 @@ pub fn compress_outcome(text: &str, lang: Language, params: &Params<'_>) -> Outc
   if Dialect::candidates(lang).is_empty() {
     return Outcome::Unchanged("no grammar");
   }
+  if has_long_line(text) {
+    return Outcome::Unchanged("long line");
+  }
   match parse_best(text, lang) {
     Some((dialect, tree)) => compress_tree(text, dialect, &tree, params),
     None => Outcome::Unchanged("parse budget"),
@@ -132,9 +149,11 @@ pub fn compress_outcome(text: &str, lang: Language, params: &Params<'_>) -> Outc
 }
 
 /// Whether `text` parses in `lang` with no `ERROR` or `MISSING` node (TypeScript: in the
-/// TypeScript or the TSX grammar). `false` for languages without a grammar here.
+/// TypeScript or the TSX grammar). `false` for languages without a grammar here, and for
+/// text with a line longer than [`MAX_LINE_BYTES`] (not parsed: see there).
 pub fn parses_cleanly(text: &str, lang: Language) -> bool {
   text.len() <= MAX_INPUT_BYTES
+    && !has_long_line(text)
     && parse_best(text, lang).is_some_and(|(_, t)| !t.root_node().has_error())
 }
 

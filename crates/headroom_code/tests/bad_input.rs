@@ -63,3 +63,26 @@ fn pathological_inputs() {
     }
   }
 }
+
+#[test]
+fn a_long_line_is_left_alone_before_any_parse() {
+  // tree-sitter-c/-cpp lex this shape in quadratic time (570 KB: minutes); the guard answers
+  // at once, for every dialect.
+  let line = "'a".repeat(200_000);
+  let text = format!("int f(void) {{\n  return 0;\n}}\n{line}\n");
+  let store = common::MemStore::default();
+  for dialect in Dialect::ALL {
+    let started = std::time::Instant::now();
+    let out = headroom_code::compress_dialect_outcome(
+      &text,
+      dialect,
+      &headroom_core::Params::new(headroom_core::Mode::Balanced, &store),
+    );
+    assert_eq!(out, Outcome::Unchanged("long line"), "{dialect:?}");
+    assert!(started.elapsed() < std::time::Duration::from_secs(5));
+  }
+  assert!(!headroom_code::parses_cleanly(
+    &text,
+    headroom_code::Language::C
+  ));
+}
