@@ -33,6 +33,10 @@ pub struct Budget {
   pub min_examples: usize,
   /// ...and at most this share of the input lines (1/n).
   pub examples_divisor: usize,
+  /// Severe lines (errors, warnings, failures) kept verbatim per template: `None` keeps
+  /// every one (balanced); `Some(k)` keeps the first `k` of each template and counts the
+  /// rest in markers that name every such template, tagged `(severe)` (aggressive).
+  pub severe_per_template: Option<usize>,
 }
 
 impl Budget {
@@ -45,12 +49,14 @@ impl Budget {
         tail: 20,
         min_examples: 64,
         examples_divisor: 4,
+        severe_per_template: None,
       }),
       Mode::Aggressive => Some(Budget {
         head: 4,
         tail: 10,
         min_examples: 24,
         examples_divisor: 16,
+        severe_per_template: Some(3),
       }),
     }
   }
@@ -125,6 +131,8 @@ struct Plan<'a> {
   omitted: usize,
   ansi: usize,
   strip: Vec<bool>,
+  /// Severe lines left out (aggressive mode): their templates are always named.
+  severe_omitted: Vec<bool>,
 }
 
 /// Decides, for every line, whether it is kept and why (exposed for tests and the eval).
@@ -177,10 +185,17 @@ fn plan<'a>(
   let trace = trace_lines(&all_views);
   let terms = params.query.map(query_terms).unwrap_or_default();
   let mut keep = vec![Keep::No; n];
+  let mut severe_omitted = vec![false; n];
+  let mut severe_kept = vec![0usize; refined.templates.len()];
   for (i, l) in lines.iter().enumerate() {
+    let severe = !l.blank && is_severe(&l.view);
+    let within = |kept: &mut usize| {
+      *kept += 1;
+      budget.severe_per_template.is_none_or(|k| *kept <= k)
+    };
     keep[i] = if l.blank {
       Keep::No
-    } else if is_severe(&l.view) {
+    } else if severe && within(&mut severe_kept[group[i] as usize]) {
       Keep::Severity
     } else if trace[i] {
       Keep::Trace
@@ -191,6 +206,9 @@ fn plan<'a>(
     } else {
       Keep::No
     };
+  }
+  for i in 0..n {
+    severe_omitted[i] = keep[i] == Keep::No && !lines[i].blank && is_severe(&lines[i].view);
   }
   // Examples: the first line of each template, biggest templates first, within budget.
   let cap = budget.min_examples.max(n / budget.examples_divisor.max(1));
@@ -243,6 +261,7 @@ fn plan<'a>(
     runs: Vec::new(),
     omitted: 0,
     strip: vec![false; n],
+    severe_omitted,
   };
   // Runs of omitted lines; a run whose marker would not be shorter stays verbatim.
   let mut i = 0;
@@ -293,6 +312,7 @@ fn truncate(s: &str, max: usize) -> String {
 /// variable parts, blank and progress lines.
 fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
   let mut counts: BTreeMap<u32, (usize, usize)> = BTreeMap::new();
+  let mut severe: BTreeMap<u32, ()> = BTreeMap::new();
   let mut blank = 0;
   let mut progress = None;
   for i in run.start..run.end {
@@ -306,12 +326,17 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
     }
     let e = counts.entry(plan.group[i]).or_insert((0, i));
     e.0 += 1;
+    if plan.severe_omitted[i] {
+      severe.insert(plan.group[i], ());
+    }
   }
   let mut groups: Vec<(u32, usize, usize)> =
     counts.into_iter().map(|(g, (c, f))| (g, c, f)).collect();
-  groups.sort_by_key(|&(_, c, f)| (std::cmp::Reverse(c), f));
+  // Templates of omitted severe lines first, and every one of them named.
+  groups.sort_by_key(|&(g, c, f)| (!severe.contains_key(&g), std::cmp::Reverse(c), f));
+  let named = TEMPLATES_PER_MARKER.max(severe.len());
   let mut out = String::new();
-  for (k, &(g, c, _)) in groups.iter().take(TEMPLATES_PER_MARKER).enumerate() {
+  for (k, &(g, c, _)) in groups.iter().take(named).enumerate() {
     if k > 0 {
       out.push_str(", ");
     }
@@ -322,17 +347,16 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
     };
     let tmpl = plan.templates.get(g as usize).map_or("", String::as_str);
     let _ = write!(out, "{c} {more}like \"{}\"", truncate(tmpl, QUOTE_CHARS));
+    if severe.contains_key(&g) {
+      out.push_str(" (severe)");
+    }
     if k == 0 && c > 1 {
       out.push_str(&values_summary(plan, run, g, tmpl));
     }
   }
-  if groups.len() > TEMPLATES_PER_MARKER {
-    let rest: usize = groups[TEMPLATES_PER_MARKER..].iter().map(|g| g.1).sum();
-    let _ = write!(
-      out,
-      ", {rest} in {} other templates",
-      groups.len() - TEMPLATES_PER_MARKER
-    );
+  if groups.len() > named {
+    let rest: usize = groups[named..].iter().map(|g| g.1).sum();
+    let _ = write!(out, ", {rest} in {} other templates", groups.len() - named);
   }
   if blank > 0 {
     if !out.is_empty() {

@@ -15,7 +15,9 @@
 //!    ([`refine()`]): merge clusters that differ only in one leading non-word token, split
 //!    clusters on positions that hold 2-3 distinct plain words (event names, not values).
 //! 4. **Keep verbatim**: lines with a severity word (error, warning, fatal, panic,
-//!    exception, failed, alert...), whole stack traces (Python, JVM, JavaScript, Rust, Go;
+//!    exception, failed, alert...; in aggressive mode only the first 3 of each template,
+//!    the rest counted by markers that name every such template, tagged `(severe)`), whole
+//!    stack traces (Python, JVM, JavaScript, Rust, Go;
 //!    [`classify::trace_lines`]), lines matching the query's terms, the first and last lines
 //!    (10/20 balanced, 4/10 aggressive), and the first line of each template, biggest
 //!    templates first, up to max(64, n/4) lines balanced or max(24, n/16) aggressive (so a

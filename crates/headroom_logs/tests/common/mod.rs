@@ -131,3 +131,33 @@ pub fn alerts_retained(raw: &str, out: &str) -> (usize, usize) {
     alerts.len(),
   )
 }
+
+/// Alert lines (first column not `-`) that are neither kept verbatim nor counted by a marker
+/// that names severe templates (`(severe)`): the aggressive-mode needle rule. Aligns the
+/// output with the input: kept lines are an in-order subsequence, every other input line
+/// sits under the marker at that point.
+pub fn alerts_unaccounted(raw: &str, out: &str) -> Vec<String> {
+  let input: Vec<&str> = split_lines_inclusive(raw).map(line_content).collect();
+  let output: Vec<&str> = split_lines_inclusive(out).map(line_content).collect();
+  let is_alert = |l: &str| l.split_whitespace().next().is_some_and(|t| t != "-");
+  let mut lost = Vec::new();
+  let mut o = 0;
+  for (i, line) in input.iter().enumerate() {
+    if output.get(o) == Some(line) {
+      o += 1;
+      continue;
+    }
+    let marker = output.get(o).copied().unwrap_or("");
+    if is_alert(line) && !marker.contains("(severe)") {
+      lost.push((*line).to_string());
+    }
+    // The run ends where the next input line is the output line after the marker.
+    if input
+      .get(i + 1)
+      .is_some_and(|next| output.get(o + 1) == Some(next))
+    {
+      o += 1;
+    }
+  }
+  lost
+}
