@@ -5,25 +5,12 @@
 //! input compresses to the same bytes twice.
 #![no_main]
 
-use std::collections::HashMap;
-use std::sync::Mutex;
-
-use headroom_core::{Mode, OriginalStore};
+use headroom_core::Mode;
+use headroom_core::store::MemoryStore as MemStore;
 use headroom_messages::memo::NoMemo;
 use headroom_messages::options::Options;
 use headroom_messages::{compress_text, verify::verify};
 use libfuzzer_sys::fuzz_target;
-
-#[derive(Default)]
-struct MemStore(Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> headroom_core::Result<String> {
-    let key = headroom_core::hash::retrieve_key(original, 16);
-    self.0.lock().unwrap().insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
 
 fuzz_target!(|data: &[u8]| {
   let Some((&first, rest)) = data.split_first() else {
@@ -41,7 +28,7 @@ fuzz_target!(|data: &[u8]| {
   let store = MemStore::default();
   let out = compress_text(text, &opts, &NoMemo, &store);
   if let Some(strategy) = &out.strategy {
-    let fetch = |h: &str| store.0.lock().unwrap().get(h).cloned();
+    let fetch = |h: &str| store.get(h);
     if let Err(e) = verify(text, &out.text, strategy, &fetch) {
       panic!("{strategy}: {e}");
     }

@@ -6,29 +6,13 @@
 #[path = "../tests/common/corpus.rs"]
 mod corpus;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
 use std::time::{Duration, Instant};
 
 use headroom_code::{Dialect, Outcome};
 use headroom_core::check::{Granularity, TextCheck, check_text};
-use headroom_core::hash::retrieve_key;
-use headroom_core::{Mode, OriginalStore, Params};
+use headroom_core::{Mode, Params};
 
-#[derive(Default)]
-struct MemStore(Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> headroom_core::Result<String> {
-    let key = retrieve_key(original, 16);
-    self
-      .0
-      .lock()
-      .unwrap()
-      .insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
+use headroom_core::store::MemoryStore as MemStore;
 
 #[derive(Default)]
 struct Row {
@@ -105,7 +89,7 @@ fn main() {
         Outcome::Compressed(c) => {
           row.compressed += 1;
           row.tokens_out += tok.count(&c.text);
-          let fetch = |h: &str| store.0.lock().unwrap().get(h).cloned();
+          let fetch = |h: &str| store.get(h);
           if let Err(e) = check_text(&text, &c.text, &fetch, &TextCheck::new(Granularity::Lines)) {
             row.checker_failures += 1;
             failures.push(format!("checker {}: {e}", path.display()));

@@ -4,14 +4,8 @@
 use std::time::Instant;
 
 use headroom_code::Dialect;
-use headroom_core::{Mode, OriginalStore, Params};
-
-struct S;
-impl OriginalStore for S {
-  fn put(&self, b: &[u8]) -> headroom_core::Result<String> {
-    Ok(headroom_core::hash::retrieve_key(b, 16))
-  }
-}
+use headroom_core::store::MemoryStore;
+use headroom_core::{Mode, Params};
 
 fn main() {
   let a: Vec<String> = std::env::args().collect();
@@ -35,7 +29,7 @@ fn main() {
     d.parse(&t).unwrap();
   });
   time("compress", &|| {
-    headroom_code::compress_dialect(&t, d, &Params::new(Mode::Balanced, &S));
+    headroom_code::compress_dialect(&t, d, &Params::new(Mode::Balanced, &MemoryStore::new()));
   });
   time("detect", &|| {
     headroom_detect::detect(&t);

@@ -382,10 +382,7 @@ fn lossless_and_no_store_leave_code_alone() {
     headroom_code::compress("echo hi\n", headroom_code::Language::Shell, &shell),
     None
   );
-  assert!(
-    store.0.lock().unwrap().is_empty(),
-    "nothing stored when nothing is marked"
-  );
+  assert!(store.is_empty(), "nothing stored when nothing is marked");
 }
 
 #[test]

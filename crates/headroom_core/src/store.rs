@@ -40,9 +40,65 @@ impl OriginalStore for NoStore {
   }
 }
 
+/// A store that keeps originals in process memory, keyed like the real store (the first 16
+/// hex characters of BLAKE3). For tests, evaluations and fuzzing of the compressors; it has
+/// no retention limits and never extends a key on collision (64-bit keys: not a concern at
+/// test sizes).
+#[derive(Default)]
+pub struct MemoryStore(std::sync::Mutex<std::collections::HashMap<String, Vec<u8>>>);
+
+impl MemoryStore {
+  /// An empty store.
+  pub fn new() -> Self {
+    Self::default()
+  }
+
+  /// The original stored under `key`, byte-exact.
+  pub fn get(&self, key: &str) -> Option<Vec<u8>> {
+    self.lock().get(key).cloned()
+  }
+
+  /// How many originals are stored.
+  pub fn len(&self) -> usize {
+    self.lock().len()
+  }
+
+  /// Whether nothing is stored.
+  pub fn is_empty(&self) -> bool {
+    self.len() == 0
+  }
+
+  fn lock(&self) -> std::sync::MutexGuard<'_, std::collections::HashMap<String, Vec<u8>>> {
+    // A poisoned lock only means another thread panicked mid-insert of whole values.
+    self
+      .0
+      .lock()
+      .unwrap_or_else(std::sync::PoisonError::into_inner)
+  }
+}
+
+impl OriginalStore for MemoryStore {
+  fn put(&self, original: &[u8]) -> Result<String> {
+    let key = crate::hash::retrieve_key(original, crate::hash::RETRIEVE_KEY_HEX_LEN);
+    self.lock().insert(key.clone(), original.to_vec());
+    Ok(key)
+  }
+}
+
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  #[test]
+  fn memory_store_round_trips() {
+    let s = MemoryStore::new();
+    assert!(s.is_empty());
+    let k = s.put(b"abc").unwrap();
+    assert_eq!(k, crate::hash::retrieve_key(b"abc", 16));
+    assert_eq!(s.get(&k).as_deref(), Some(&b"abc"[..]));
+    assert_eq!(s.len(), 1);
+    assert!(s.get("0000000000000000").is_none());
+  }
 
   #[test]
   fn no_store_is_disabled_and_refuses_puts() {

@@ -235,7 +235,7 @@ fn lossless_no_store_and_non_search_are_left_alone() {
     )
     .is_none()
   );
-  assert!(store.0.lock().unwrap().is_empty());
+  assert!(store.is_empty());
   let prose = "Hello there.\nThis is not grep output at all\nJust words.\n".repeat(50);
   assert!(compress(&prose, &Params::new(Mode::Balanced, &store)).is_none());
   let small = "a.rs:1:x\na.rs:2:y\n";

@@ -4,35 +4,12 @@
 
 pub mod corpus;
 
-use std::collections::HashMap;
-use std::sync::Mutex;
+/// The in-memory test store.
+pub use headroom_core::store::MemoryStore as MemStore;
 
 use headroom_code::{Dialect, Outcome};
 use headroom_core::check::{Granularity, TextCheck, check_text};
-use headroom_core::hash::retrieve_key;
-use headroom_core::{Compressed, Mode, OriginalStore, Params};
-
-/// An in-memory store keyed like the real one.
-#[derive(Default)]
-pub struct MemStore(pub Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> headroom_core::Result<String> {
-    let key = retrieve_key(original, 16);
-    self
-      .0
-      .lock()
-      .unwrap()
-      .insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
-
-impl MemStore {
-  pub fn fetch(&self, h: &str) -> Option<Vec<u8>> {
-    self.0.lock().unwrap().get(h).cloned()
-  }
-}
+use headroom_core::{Compressed, Mode, Params};
 
 /// Compresses `text`, and when something comes out checks it: zero silent loss at line
 /// granularity, a fresh parse as clean as the input's, same bytes on a second call.
@@ -50,7 +27,7 @@ pub fn run(text: &str, dialect: Dialect, mode: Mode, query: Option<&str>) -> Out
 
 /// The checks of [`run`] on one output.
 pub fn check(text: &str, c: &Compressed, dialect: Dialect, store: &MemStore) {
-  let fetch = |h: &str| store.fetch(h);
+  let fetch = |h: &str| store.get(h);
   if let Err(e) = check_text(text, &c.text, &fetch, &TextCheck::new(Granularity::Lines)) {
     panic!("checker: {e}\n--- output ---\n{}", c.text);
   }

@@ -1,31 +1,14 @@
 //! Shared by the tests and the eval: store, checker, an exact patch applier, git helpers.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+/// The in-memory test store.
+pub use headroom_core::store::MemoryStore as MemStore;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 
 use headroom_core::check::{Granularity, TextCheck, TextCheckReport, check_text};
 use headroom_core::output::line_content;
-use headroom_core::{OriginalStore, Result};
 use headroom_diff::{BodyKind, is_hunk_header, parse};
-
-/// An in-memory store keyed by the retrieve key.
-#[derive(Default)]
-pub struct MemStore(pub Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> Result<String> {
-    let key = headroom_core::hash::retrieve_key(original, 16);
-    self
-      .0
-      .lock()
-      .unwrap()
-      .insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
 
 /// The zero-silent-loss checker with recomputed `@@` headers as the only synthetic lines.
 pub fn check(
@@ -39,7 +22,7 @@ pub fn check(
     line_units: headroom_diff::LINE_UNITS,
     synthetic: Some(&hunk),
   };
-  let fetch = |h: &str| store.0.lock().unwrap().get(h).cloned();
+  let fetch = |h: &str| store.get(h);
   check_text(input, output, &fetch, &how).map_err(|e| e.to_string())
 }
 

@@ -1,15 +1,13 @@
 //! Shared test helpers: the tiny generated model, a memory store, the checker.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+/// The in-memory test store.
+pub use headroom_core::store::MemoryStore as MemStore;
 use std::path::{Path, PathBuf};
 use std::process::Command;
-use std::sync::Mutex;
 use std::sync::atomic::{AtomicUsize, Ordering};
 
 use headroom_core::check::{Granularity, TextCheck, TextCheckReport, check_text};
-use headroom_core::hash::retrieve_key;
-use headroom_core::{OriginalStore, Result};
 use headroom_kompress::{Kompress, KompressConfig, KompressError};
 
 /// Repository root (two levels above the crate).
@@ -74,28 +72,6 @@ pub fn load(config: &KompressConfig) -> Option<Kompress> {
 pub fn tiny(style: &str, max_len: usize) -> Option<Kompress> {
   let dir = make_model(style, max_len, &[])?;
   load(&KompressConfig::new(dir))
-}
-
-/// An in-memory original store keyed like the real one.
-#[derive(Default)]
-pub struct MemStore(pub Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> Result<String> {
-    let key = retrieve_key(original, 16);
-    self
-      .0
-      .lock()
-      .unwrap()
-      .insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
-
-impl MemStore {
-  pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-    self.0.lock().unwrap().get(key).cloned()
-  }
 }
 
 /// Checks an output at word granularity and that it carries exactly one marker, in words.

@@ -1,37 +1,14 @@
 //! Shared by the tests and the eval example: an in-memory store, the checker call, loghub.
 #![allow(dead_code)]
 
-use std::collections::{HashMap, HashSet};
+/// The in-memory test store.
+pub use headroom_core::store::MemoryStore as MemStore;
+use std::collections::HashSet;
 use std::path::{Path, PathBuf};
-use std::sync::Mutex;
 
+use headroom_core::Compressed;
 use headroom_core::check::{Granularity, TextCheck, TextCheckReport, check_text};
-use headroom_core::hash::retrieve_key;
 use headroom_core::output::{line_content, split_lines_inclusive};
-use headroom_core::{Compressed, OriginalStore};
-
-/// An in-memory original store keyed like the real one.
-#[derive(Default)]
-pub struct MemStore(Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> headroom_core::Result<String> {
-    let key = retrieve_key(original, 16);
-    self
-      .0
-      .lock()
-      .expect("store lock")
-      .insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
-
-impl MemStore {
-  /// Fetches an original.
-  pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-    self.0.lock().expect("store lock").get(key).cloned()
-  }
-}
 
 /// Runs the zero-silent-loss checker on an output (lines granularity). The only synthetic
 /// lines accepted are ANSI-stripped copies of input lines that held an escape sequence.

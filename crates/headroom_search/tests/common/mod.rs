@@ -1,36 +1,12 @@
 //! Shared by the tests and the eval: an in-memory store, the checker call, real outputs.
 #![allow(dead_code)]
 
-use std::collections::HashMap;
+/// The in-memory test store.
+pub use headroom_core::store::MemoryStore as MemStore;
 use std::path::PathBuf;
 use std::process::Command;
-use std::sync::Mutex;
 
 use headroom_core::check::{Granularity, TextCheck, TextCheckReport, check_text};
-use headroom_core::{OriginalStore, Result};
-
-/// An in-memory store keyed by the retrieve key.
-#[derive(Default)]
-pub struct MemStore(pub Mutex<HashMap<String, Vec<u8>>>);
-
-impl OriginalStore for MemStore {
-  fn put(&self, original: &[u8]) -> Result<String> {
-    let key = headroom_core::hash::retrieve_key(original, 16);
-    self
-      .0
-      .lock()
-      .unwrap()
-      .insert(key.clone(), original.to_vec());
-    Ok(key)
-  }
-}
-
-impl MemStore {
-  /// The stored bytes of `key`.
-  pub fn get(&self, key: &str) -> Option<Vec<u8>> {
-    self.0.lock().unwrap().get(key).cloned()
-  }
-}
 
 /// Runs the zero-silent-loss checker on one output (lines, this crate's units).
 pub fn check(
