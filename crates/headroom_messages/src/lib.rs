@@ -327,7 +327,7 @@ fn compress_one(
     }
     Some(e) => (e, true),
     None => {
-      if route(&detection).is_none() && detection.kind != headroom_detect::ContentType::Text {
+      if route(&detection).is_none() {
         return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
       }
       let ctx = BlockContext {
@@ -356,9 +356,6 @@ fn compress_one(
     }
   };
   match entry {
-    MemoEntry::Declined if route(&detection).is_none() => {
-      Err((SkipReason::NoCompressor, Some(content_type.to_string())))
-    }
     MemoEntry::Declined => Err((SkipReason::NoGain, Some(content_type.to_string()))),
     MemoEntry::Compressed {
       text: out,

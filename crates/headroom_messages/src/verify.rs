@@ -71,7 +71,11 @@ pub fn verify(
       text(Granularity::Lines, Some(&was_stripped), &["lines"])
     }
     "search" | "code" | "lines" => text(Granularity::Lines, None, &["lines", "matches"]),
-    "diff" => text(Granularity::Lines, Some(&is_hunk_header), &["lines"]),
+    "diff" => text(
+      Granularity::Lines,
+      Some(&headroom_diff::is_hunk_header),
+      &["lines"],
+    ),
     "kompress" => text(Granularity::Words, None, &[]),
     "text" => text(Granularity::Spans, None, &[]),
     "html" => verify_sources(output, fetch, |original| original == input.as_bytes())
@@ -144,35 +148,17 @@ fn verify_sources(
   Ok(v)
 }
 
-/// A unified-diff hunk header: `@@ -a[,b] +c[,d] @@[ section]`.
-pub fn is_hunk_header(line: &str) -> bool {
-  let Some(rest) = line.strip_prefix("@@ -") else {
-    return false;
-  };
-  let Some((ranges, _)) = rest.split_once(" @@") else {
-    return false;
-  };
-  let Some((old, new)) = ranges.split_once(" +") else {
-    return false;
-  };
-  let range = |r: &str| {
-    let mut it = r.splitn(2, ',');
-    it.all(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
-  };
-  range(old) && range(new)
-}
-
 #[cfg(test)]
 mod tests {
   use super::*;
 
   #[test]
-  fn hunk_headers() {
-    assert!(is_hunk_header("@@ -1,3 +1,4 @@ fn main()"));
-    assert!(is_hunk_header("@@ -1 +1 @@"));
-    assert!(!is_hunk_header("@@ -1,x +1 @@"));
-    assert!(!is_hunk_header(" @@ -1 +1 @@"));
-    assert!(!is_hunk_header("@@@ -1 -1 +1 @@@"));
+  fn hunk_headers_are_the_diff_crate_s() {
+    let ok = |l: &str| headroom_diff::is_hunk_header(l);
+    assert!(ok("@@ -1,3 +1,4 @@ fn main()"));
+    assert!(ok("@@ -1 +1 @@"));
+    assert!(!ok("@@ -1,x +1 @@"));
+    assert!(!ok(" @@ -1 +1 @@"));
   }
 
   #[test]

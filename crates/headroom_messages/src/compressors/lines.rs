@@ -22,13 +22,6 @@ impl LineCompressor {
   }
 }
 
-impl BlockContext<'_> {
-  /// The shared compressor settings of this block.
-  pub fn params(&self) -> Params<'_> {
-    Params::new(self.mode, self.store).with_query(self.query)
-  }
-}
-
 impl Compressor for LineCompressor {
   fn name(&self) -> &'static str {
     self.name

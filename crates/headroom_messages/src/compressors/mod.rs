@@ -43,6 +43,13 @@ pub struct BlockContext<'a> {
   pub kompress_budget: std::time::Duration,
 }
 
+impl BlockContext<'_> {
+  /// The shared compressor settings of this block.
+  pub fn params(&self) -> headroom_core::Params<'_> {
+    headroom_core::Params::new(self.mode, self.store).with_query(self.query)
+  }
+}
+
 /// A content compressor.
 pub trait Compressor: Send + Sync {
   /// Stable name, part of memo keys: bump [`ROUTER_VERSION`] when outputs change.
