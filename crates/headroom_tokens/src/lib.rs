@@ -54,6 +54,7 @@
 //! Lone UTF-16 surrogates cannot reach this crate: a Rust `&str` cannot hold them, and the JS
 //! boundary converts them to U+FFFD.
 
+mod bound;
 mod bpe;
 pub mod pretokenize;
 mod ranks;
@@ -65,6 +66,7 @@ use rustc_hash::FxHashMap;
 use std::cell::RefCell;
 use std::sync::OnceLock;
 
+pub use bound::lower_bound;
 pub use registry::{Counting, ModelInfo, all, count_for_model, lookup};
 
 /// A BPE encoding supported by this crate.
@@ -118,6 +120,43 @@ impl std::fmt::Debug for Tokenizer {
       .field("encoding", &self.enc)
       .finish_non_exhaustive()
   }
+}
+
+/// Texts at least this long are counted on several threads by [`Tokenizer::count`].
+pub const PARALLEL_MIN_BYTES: usize = 256 * 1024;
+
+/// Parts a long text is counted in: the available cores, at most 8.
+fn parallelism() -> usize {
+  static N: OnceLock<usize> = OnceLock::new();
+  *N.get_or_init(|| std::thread::available_parallelism().map_or(1, |n| n.get().min(8)))
+}
+
+/// Up to `parts - 1` byte offsets that cut `text` into roughly equal parts, each at a
+/// boundary every tokenizer piece respects in both encodings: between an ASCII letter and
+/// an ASCII byte that is neither a letter nor an apostrophe. An ASCII letter is only ever
+/// matched by a letter piece (or cl100k's `'s`-style contraction piece), and such a piece
+/// ends at the first character that is neither a letter, a mark nor part of a contraction;
+/// matching from any position depends only on the text after it (the regexes look ahead,
+/// never behind). So the pieces, and the count, of the parts add up to those of the whole.
+/// Empty when no such boundary is found near the cut points.
+pub fn split_points(text: &str, parts: usize) -> Vec<usize> {
+  let b = text.as_bytes();
+  let mut cuts = Vec::new();
+  for k in 1..parts {
+    let target = b.len() * k / parts;
+    let from = target.max(cuts.last().map_or(1, |&c: &usize| c + 1)).max(1);
+    let window = (from + 64 * 1024).min(b.len());
+    let found = (from..window).find(|&i| {
+      b[i - 1].is_ascii_alphabetic()
+        && b[i].is_ascii()
+        && !b[i].is_ascii_alphabetic()
+        && b[i] != b'\''
+    });
+    if let Some(i) = found {
+      cuts.push(i);
+    }
+  }
+  cuts
 }
 
 static O200K: OnceLock<Tokenizer> = OnceLock::new();
@@ -186,7 +225,44 @@ impl Tokenizer {
   }
 
   /// Number of tokens in `text`; always equals `self.encode(text).len()`.
+  ///
+  /// Texts of [`PARALLEL_MIN_BYTES`] or more are cut at piece boundaries (see
+  /// [`split_points`]) and counted on scoped threads, one part per available core.
   pub fn count(&self, text: &str) -> usize {
+    let parts = parallelism();
+    if text.len() < PARALLEL_MIN_BYTES || parts < 2 {
+      return self.count_serial(text);
+    }
+    let cuts = split_points(text, parts);
+    if cuts.is_empty() {
+      return self.count_serial(text);
+    }
+    let mut bounds = Vec::with_capacity(cuts.len() + 2);
+    bounds.push(0);
+    bounds.extend(cuts);
+    bounds.push(text.len());
+    std::thread::scope(|scope| {
+      let handles: Vec<_> = bounds[1..bounds.len() - 1]
+        .iter()
+        .zip(&bounds[2..])
+        .map(|(&a, &b)| scope.spawn(move || self.count_serial(&text[a..b])))
+        .collect();
+      let first = self.count_serial(&text[..bounds[1]]);
+      // A part whose thread could not finish is counted here instead.
+      first
+        + handles
+          .into_iter()
+          .zip(bounds[1..].windows(2))
+          .map(|(h, w)| {
+            h.join()
+              .unwrap_or_else(|_| self.count_serial(&text[w[0]..w[1]]))
+          })
+          .sum::<usize>()
+    })
+  }
+
+  /// [`Tokenizer::count`] on the calling thread only.
+  pub fn count_serial(&self, text: &str) -> usize {
     match self.enc {
       Encoding::O200kBase => self.count_impl::<true>(text),
       Encoding::Cl100kBase => self.count_impl::<false>(text),

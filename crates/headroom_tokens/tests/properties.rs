@@ -69,6 +69,25 @@ proptest! {
   }
 
   #[test]
+  fn lower_bound_never_exceeds_the_count(s in text()) {
+    for enc in ENCODINGS {
+      prop_assert!(headroom_tokens::lower_bound(&s) <= headroom_tokens::tokenizer(enc).count(&s));
+    }
+  }
+
+  /// Cutting where `split_points` may cut never changes the count.
+  #[test]
+  fn counts_add_up_across_split_points(s in text()) {
+    for enc in ENCODINGS {
+      let t = headroom_tokens::tokenizer(enc);
+      let whole = t.count_serial(&s);
+      for cut in headroom_tokens::split_points(&s, 4) {
+        prop_assert_eq!(t.count_serial(&s[..cut]) + t.count_serial(&s[cut..]), whole, "cut at {}", cut);
+      }
+    }
+  }
+
+  #[test]
   fn any_ascii_matches_tiktoken(s in ascii_text()) {
     for enc in ENCODINGS {
       if let Err(e) = check(enc, &s, true) {
@@ -87,6 +106,13 @@ proptest! {
       if let Err(e) = check(enc, &s, true) {
         return Err(TestCaseError::fail(e));
       }
+    }
+  }
+
+  #[test]
+  fn lower_bound_holds_on_arbitrary_unicode(s in "\\PC{0,60}") {
+    for enc in ENCODINGS {
+      prop_assert!(headroom_tokens::lower_bound(&s) <= headroom_tokens::tokenizer(enc).count(&s));
     }
   }
 
