@@ -119,7 +119,11 @@ impl<'a> Crusher<'a> {
       let out = self.crush(&inner);
       self.string_depth -= 1;
       let text = out.render();
-      if text.len() < s.len() && tokens(&text) < tokens(s) {
+      // The exact count of `s` only when its lower bound does not already decide.
+      if text.len() < s.len() && {
+        let tt = tokens(&text);
+        tt < headroom_tokens::lower_bound(s) || tt < tokens(s)
+      } {
         self.stats.rewritten += 1;
         return Some(text);
       }
@@ -145,8 +149,13 @@ impl<'a> Crusher<'a> {
       };
     }
     let full = Out::Obj(out);
-    let full_tokens = tokens(&full.render());
-    if full_tokens < MIN_WIDE_OBJECT_TOKENS {
+    let full_text = full.render();
+    // Exact tokens of the full form, counted only when the lower bound does not decide.
+    let full_lower = headroom_tokens::lower_bound(&full_text);
+    let mut full_exact = None;
+    if full_lower < MIN_WIDE_OBJECT_TOKENS
+      && *full_exact.insert(tokens(&full_text)) < MIN_WIDE_OBJECT_TOKENS
+    {
       return full;
     }
     let Out::Obj(out) = full else { unreachable!() };
@@ -235,7 +244,11 @@ impl<'a> Crusher<'a> {
       }
     }
     text.push('}');
-    if (tokens(&text) as f64) <= full_tokens as f64 * self.lossy_factor() {
+    let tt = tokens(&text) as f64;
+    let factor = self.lossy_factor();
+    if tt <= full_lower as f64 * factor
+      || tt <= full_exact.unwrap_or_else(|| tokens(&full_text)) as f64 * factor
+    {
       self.stats.markers += 1;
       let mut slots: Vec<Option<(Cow<'v, str>, Out<'v>)>> = out.into_iter().map(Some).collect();
       Out::Obj(
@@ -254,127 +267,159 @@ impl<'a> Crusher<'a> {
 
   fn crush_array<'v>(&mut self, v: &'v JVal<'v>, items: &'v [JVal<'v>]) -> Out<'v> {
     let n = items.len();
-    let children: Vec<Out<'v>> = items.iter().map(|x| self.crush(x)).collect();
     let rows = n >= 2 && items.iter().all(JVal::is_object);
-    let sample = self.lossy() && n > self.opts.min_items;
-    if !rows && !sample {
+    if self.lossy()
+      && n > self.opts.min_items
+      && let Some(sampled) = self.sample_array(v, items, rows)
+    {
+      return sampled;
+    }
+    let children: Vec<Out<'v>> = items.iter().map(|x| self.crush(x)).collect();
+    if !rows {
       return if children.iter().all(|c| matches!(c, Out::Orig(_))) {
         Out::Orig(v)
       } else {
         Out::Raw(render_array(&children, &mut Vec::new()), None)
       };
     }
-    let mut spans = Vec::with_capacity(n);
-    let plain_text = render_array(&children, &mut spans);
-    let child_json = |i: usize| &plain_text[spans[i].0..spans[i].1];
-    let table_full = if rows && self.tables {
+    let plain_text = render_array(&children, &mut Vec::new());
+    let table = self.tables.then(|| {
       let items: Vec<TItem<'_, 'v>> = children.iter().map(TItem::Row).collect();
       build_table(&items, n)
-    } else {
-      None
-    };
-    let factor = 1.0 - self.opts.table_min_savings;
-    let known = self.known;
-    let exact_best = || -> (bool, usize) {
-      let p = match known {
-        Some((t, k)) if t == plain_text => k,
-        _ => tokens(&plain_text),
-      };
-      if let Some(t) = &table_full {
-        let tt = tokens(t);
-        if tt as f64 <= p as f64 * factor {
-          return (true, tt);
-        }
-      }
-      (false, p)
-    };
-    let mut best: Option<(bool, usize)> = None;
-    if sample {
-      let a = Analysis::new(items, !self.query.is_empty());
-      let relevant = if self.query.is_empty() {
-        Vec::new()
-      } else {
-        let max = if self.mode == Mode::Aggressive { 3 } else { 5 };
-        relevance::top(&relevance::bm25(&self.query, &a.docs), max)
-      };
-      let keep = select(&a, &relevant, Budget::new(self.mode, &a, rows));
-      let kept = keep.iter().filter(|&&k| k).count();
-      if kept < n {
-        let gaps = self.gap_markers(&a, &keep, rows);
-        // Plain form: kept children and markers, in order.
-        let mut sampled_plain = String::from("[");
-        let mut gi = 0;
-        let mut i = 0;
-        while i < n {
-          if sampled_plain.len() > 1 {
-            sampled_plain.push(',');
-          }
-          if keep[i] {
-            sampled_plain.push_str(child_json(i));
-            i += 1;
-          } else {
-            write_str(&mut sampled_plain, &gaps[gi].1);
-            i = gaps[gi].0;
-            gi += 1;
-          }
-        }
-        sampled_plain.push(']');
-        let st = tokens(&sampled_plain);
-        let mut cand: (String, usize, bool) = (sampled_plain, st, false);
-        if rows && self.tables {
-          let mut titems = Vec::with_capacity(kept + gaps.len());
-          let (mut gi, mut i) = (0, 0);
-          while i < n {
-            if keep[i] {
-              titems.push(TItem::Row(&children[i]));
-              i += 1;
-            } else {
-              titems.push(TItem::Marker(&gaps[gi].1));
-              i = gaps[gi].0;
-              gi += 1;
-            }
-          }
-          if let Some(t) = build_table(&titems, n) {
-            let tt = tokens(&t);
-            if tt < cand.1 {
-              cand = (t, tt, true);
-            }
-          }
-        }
-        // Every token spans at most MAX_TOKEN_BYTES bytes: a lower bound on the best lossless
-        // form's tokens that often decides without counting it.
-        let min_bytes = table_full
-          .as_ref()
-          .map_or(plain_text.len(), |t| t.len().min(plain_text.len()));
-        let lower = min_bytes.div_ceil(MAX_TOKEN_BYTES);
-        let accept = if cand.1 as f64 <= lower as f64 * self.lossy_factor() {
-          true
-        } else {
-          let b = *best.get_or_insert_with(exact_best);
-          cand.1 as f64 <= b.1 as f64 * self.lossy_factor()
-        };
-        if accept {
-          self.stats.markers += gaps.len();
-          self.stats.sampled_total += n;
-          self.stats.sampled_kept += kept;
-          if cand.2 {
-            self.stats.tables += 1;
-          }
-          return Out::Raw(cand.0, Some(cand.1));
-        }
-      }
-    }
-    let (is_table, bt) = match best {
-      Some(b) => b,
-      None => exact_best(),
-    };
-    match table_full {
-      Some(t) if is_table => {
+    });
+    let (is_table, tokens) = self.best_form(&plain_text, table.as_ref().and_then(Option::as_ref));
+    match table {
+      Some(Some(t)) if is_table => {
         self.stats.tables += 1;
-        Out::Raw(t, Some(bt))
+        Out::Raw(t, Some(tokens))
       }
-      _ => Out::Raw(plain_text, Some(bt)),
+      _ => Out::Raw(plain_text, Some(tokens)),
     }
+  }
+
+  /// The better of the plain form and the table form (which must save `table_min_savings`),
+  /// and its exact tokens.
+  fn best_form(&self, plain: &str, table: Option<&String>) -> (bool, usize) {
+    let p = match self.known {
+      Some((t, k)) if t == plain => k,
+      _ => tokens(plain),
+    };
+    if let Some(t) = table {
+      let tt = tokens(t);
+      if tt as f64 <= p as f64 * (1.0 - self.opts.table_min_savings) {
+        return (true, tt);
+      }
+    }
+    (false, p)
+  }
+
+  /// The sampled form of an array, if it saves `lossy_min_savings` over the best lossless
+  /// form of the array (the source items, minified or as a table). Only the kept items are
+  /// crushed: the omitted ones are never looked at again, which is what makes first sight of
+  /// a large array fast.
+  fn sample_array<'v>(
+    &mut self,
+    v: &'v JVal<'v>,
+    items: &'v [JVal<'v>],
+    rows: bool,
+  ) -> Option<Out<'v>> {
+    let n = items.len();
+    let a = Analysis::new(items, !self.query.is_empty());
+    let relevant = if self.query.is_empty() {
+      Vec::new()
+    } else {
+      let max = if self.mode == Mode::Aggressive { 3 } else { 5 };
+      relevance::top(&relevance::bm25(&self.query, &a.docs), max)
+    };
+    let keep = select(&a, &relevant, Budget::new(self.mode, &a, rows));
+    let kept = keep.iter().filter(|&&k| k).count();
+    if kept == n {
+      return None;
+    }
+    // Crushing the kept items may count markers etc.; undone if the sample is declined.
+    let stats_before = self.stats.clone();
+    let children: Vec<Option<Out<'v>>> = items
+      .iter()
+      .zip(&keep)
+      .map(|(x, &k)| k.then(|| self.crush(x)))
+      .collect();
+    let gaps = self.gap_markers(&a, &keep, rows);
+    // Plain form: kept children and markers, in order.
+    let mut plain = String::from("[");
+    let mut titems = Vec::with_capacity(kept + gaps.len());
+    let (mut gi, mut i) = (0, 0);
+    while i < n {
+      if plain.len() > 1 {
+        plain.push(',');
+      }
+      match &children[i] {
+        Some(c) => {
+          c.write(&mut plain);
+          titems.push(TItem::Row(c));
+          i += 1;
+        }
+        None => {
+          write_str(&mut plain, &gaps[gi].1);
+          titems.push(TItem::Marker(&gaps[gi].1));
+          i = gaps[gi].0;
+          gi += 1;
+        }
+      }
+    }
+    plain.push(']');
+    let pt = tokens(&plain);
+    let mut cand: (String, usize, bool) = (plain, pt, false);
+    if rows
+      && self.tables
+      && let Some(t) = build_table(&titems, n)
+    {
+      let tt = tokens(&t);
+      if tt < cand.1 {
+        cand = (t, tt, true);
+      }
+    }
+    drop(titems);
+    if !self.saves_enough_over_source(v, items, rows, cand.1) {
+      self.stats = stats_before;
+      return None;
+    }
+    self.stats.markers += gaps.len();
+    self.stats.sampled_total += n;
+    self.stats.sampled_kept += kept;
+    if cand.2 {
+      self.stats.tables += 1;
+    }
+    Some(Out::Raw(cand.0, Some(cand.1)))
+  }
+
+  /// Whether `cand` tokens save `lossy_min_savings` over the best lossless form of the
+  /// source array. Decided by [`headroom_tokens::lower_bound`] (and the longest token) when
+  /// it can be, by exact counts otherwise.
+  fn saves_enough_over_source<'v>(
+    &self,
+    v: &'v JVal<'v>,
+    items: &'v [JVal<'v>],
+    rows: bool,
+    cand: usize,
+  ) -> bool {
+    let plain = Out::Orig(v).render();
+    let table = (rows && self.tables)
+      .then(|| {
+        let t: Vec<TItem<'_, 'v>> = items.iter().map(TItem::Source).collect();
+        build_table(&t, items.len())
+      })
+      .flatten();
+    let min_bytes = table
+      .as_ref()
+      .map_or(plain.len(), |t| t.len().min(plain.len()));
+    let units = table.as_ref().map_or_else(
+      || headroom_tokens::lower_bound(&plain),
+      |t| headroom_tokens::lower_bound(t).min(headroom_tokens::lower_bound(&plain)),
+    );
+    let lower = min_bytes.div_ceil(MAX_TOKEN_BYTES).max(units);
+    let factor = self.lossy_factor();
+    cand as f64 <= lower as f64 * factor
+      || cand as f64 <= self.best_form(&plain, table.as_ref()).1 as f64 * factor
   }
 
   /// One marker per run of omitted items: `(end of the run, marker)`.
@@ -573,19 +618,35 @@ fn write_cow(out: &mut String, s: &Cow<'_, str>) {
   }
 }
 
-/// Appends `s` as a JSON string literal (serde_json's escaping).
+/// Appends `s` as a JSON string literal, escaped byte for byte as serde_json escapes it.
 pub fn write_str(out: &mut String, s: &str) {
+  out.reserve(s.len() + 2);
+  out.push('"');
   let b = s.as_bytes();
-  if !b.iter().any(|&c| c < 0x20 || c == b'"' || c == b'\\') {
-    out.reserve(s.len() + 2);
-    out.push('"');
-    out.push_str(s);
-    out.push('"');
-  } else {
-    out.push_str(&crate::render::to_json(&serde_json::Value::String(
-      s.to_string(),
-    )));
+  let mut from = 0;
+  let mut i = crate::value::plain_run(b, 0);
+  while i < b.len() {
+    out.push_str(&s[from..i]);
+    match b[i] {
+      b'"' => out.push_str("\\\""),
+      b'\\' => out.push_str("\\\\"),
+      b'\n' => out.push_str("\\n"),
+      b'\r' => out.push_str("\\r"),
+      b'\t' => out.push_str("\\t"),
+      0x08 => out.push_str("\\b"),
+      0x0c => out.push_str("\\f"),
+      c => {
+        const HEX: &[u8; 16] = b"0123456789abcdef";
+        out.push_str("\\u00");
+        out.push(HEX[usize::from(c >> 4)] as char);
+        out.push(HEX[usize::from(c & 0xf)] as char);
+      }
+    }
+    from = i + 1;
+    i = crate::value::plain_run(b, from);
   }
+  out.push_str(&s[from..]);
+  out.push('"');
 }
 
 /// `[a,b,...]` of the children; `spans` receives each child's byte range.
@@ -605,7 +666,11 @@ fn render_array(children: &[Out<'_>], spans: &mut Vec<(usize, usize)>) -> String
 
 /// One entry of a table being built: a crushed row object, or a marker.
 enum TItem<'a, 'v> {
+  /// A crushed row.
   Row(&'a Out<'v>),
+  /// A source row, as parsed.
+  Source(&'a JVal<'v>),
+  /// A marker standing for omitted rows.
   Marker(&'a str),
 }
 
@@ -720,6 +785,7 @@ fn build_table(items: &[TItem<'_, '_>], total: usize) -> Option<String> {
     .iter()
     .filter_map(|i| match i {
       TItem::Row(o) => Node::O(o).entries(),
+      TItem::Source(x) => Node::V(x).entries(),
       TItem::Marker(_) => None,
     })
     .collect();
@@ -849,7 +915,7 @@ fn build_table_with(
     }
     match it {
       TItem::Marker(m) => write_str(&mut t, m),
-      TItem::Row(_) => {
+      TItem::Row(_) | TItem::Source(_) => {
         let (si, _, _) = flat[ri];
         let s = &schemas[si];
         t.push('[');

@@ -201,7 +201,8 @@ pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> 
     }
   };
   let already_marked = !headroom_core::marker::find_marker_hashes(text).is_empty();
-  let best = if opts.mode != Mode::Lossless && !already_marked {
+  // Without a store there is no retrieve path: only lossless forms.
+  let best = if opts.mode != Mode::Lossless && !already_marked && store.enabled() {
     lossy(text, &value, opts, store, tables, elide_keys, tokens_before).unwrap_or_else(lossless)
   } else {
     lossless()

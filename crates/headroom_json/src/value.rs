@@ -249,14 +249,14 @@ impl<'a> Parser<'a> {
     self.i += 1;
     let mut escaped = false;
     loop {
+      self.i = plain_run(self.b, self.i);
       match *self.b.get(self.i)? {
         b'"' => break,
         b'\\' => {
           escaped = true;
           self.i += 2;
         }
-        c if c < 0x20 => return None,
-        _ => self.i += 1,
+        _ => return None,
       }
     }
     self.i += 1;
@@ -269,6 +269,30 @@ impl<'a> Parser<'a> {
       Some(Cow::Borrowed(&self.s[start + 1..self.i - 1]))
     }
   }
+}
+
+/// The index of the first byte at or after `i` that a JSON string cannot hold as is (`"`,
+/// `\\` or a control character), or `b.len()`. Eight bytes at a time.
+pub(crate) fn plain_run(b: &[u8], mut i: usize) -> usize {
+  const ONES: u64 = 0x0101_0101_0101_0101;
+  const HIGHS: u64 = 0x8080_8080_8080_8080;
+  // High bit of each byte lane that is zero (exact for the lowest such lane).
+  let zero = |x: u64| x.wrapping_sub(ONES) & !x & HIGHS;
+  while i + 8 <= b.len() {
+    let w = u64::from_le_bytes(b[i..i + 8].try_into().unwrap_or([0; 8]));
+    // Bytes below 0x20: lanes where (byte & 0xe0) == 0.
+    let hits = zero(w & (0xe0 * ONES))
+      | zero(w ^ (u64::from(b'"') * ONES))
+      | zero(w ^ (u64::from(b'\\') * ONES));
+    if hits != 0 {
+      return i + (hits.trailing_zeros() / 8) as usize;
+    }
+    i += 8;
+  }
+  while i < b.len() && b[i] >= 0x20 && b[i] != b'"' && b[i] != b'\\' {
+    i += 1;
+  }
+  i
 }
 
 type Entries<'a> = Vec<(Cow<'a, str>, JVal<'a>)>;

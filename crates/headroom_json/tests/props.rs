@@ -147,3 +147,27 @@ proptest! {
     }
   }
 }
+
+proptest! {
+  #![proptest_config(ProptestConfig { cases: 2000, ..ProptestConfig::default() })]
+
+  /// The hand-written escaper writes exactly what serde_json writes.
+  #[test]
+  fn write_str_escapes_like_serde(s in "(?s)[\\x00-\\x7f\"\\\\é€😀]{0,40}") {
+    let mut ours = String::new();
+    headroom_json::crush::write_str(&mut ours, &s);
+    prop_assert_eq!(ours, serde_json::to_string(&s).unwrap());
+  }
+
+  /// Parsing string literals (fast scan over plain runs) agrees with serde_json.
+  #[test]
+  fn string_literals_parse_like_serde(s in "(?s)[\\x00-\\x7f\"\\\\é😀]{0,40}") {
+    let lit = serde_json::to_string(&s).unwrap();
+    let parsed = headroom_json::value::parse(&lit);
+    prop_assert!(matches!(parsed, Some(headroom_json::value::JVal::Str(ref x)) if *x == s));
+    // A raw control character or a lone quote inside a literal is rejected.
+    let raw = format!("\"{s}\"");
+    let valid = serde_json::from_str::<String>(&raw).is_ok();
+    prop_assert_eq!(headroom_json::value::parse(&raw).is_some(), valid);
+  }
+}
