@@ -88,6 +88,20 @@ export interface BindingSection {
 }
 
 /**
+ * A compressed text. The text travels as its own string: a large text is never escaped
+ * into JSON and parsed back.
+ */
+export interface BindingTextResult {
+  /** The (possibly) compressed text; absent on error. */
+  text?: string
+  /**
+   * The `TextResult` as JSON with an empty `text`, or the error envelope when `text` is
+   * absent.
+   */
+  report: string
+}
+
+/**
  * Zero-silent-loss check of one tool output against its compressed form. With no
  * `strategy` (or a `json:` one) the JSON checker runs: every item of `input` is present in
  * `output` or covered by a marker whose stored original (from the store) holds it, and
@@ -126,11 +140,11 @@ export declare function compressJson(input: Buffer | string, options?: string | 
  */
 export declare function compressJsonAsync(input: Buffer | string, options?: string | undefined | null, store?: BindingStore | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
 
-/** Compresses one text (not a request). Returns the `TextResult` as JSON. */
-export declare function compressTextJson(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null): string
+/** Compresses one text (not a request). Errors come back as data (`text` absent). */
+export declare function compressText(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null): BindingTextResult
 
-/** `compressTextJson` on the libuv thread pool; errors come back as the error envelope. */
-export declare function compressTextJsonAsync(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null, signal?: AbortSignal | undefined | null): Promise<string>
+/** `compressText` on the libuv thread pool; errors come back as data (`text` absent). */
+export declare function compressTextAsync(text: string, options?: string | undefined | null, store?: BindingStore | undefined | null, signal?: AbortSignal | undefined | null): Promise<BindingTextResult>
 
 /** Counts the tokens of a request body or message array, per-message framing included. */
 export declare function countMessageTokens(input: Buffer | string, model?: string | undefined | null): number

@@ -249,7 +249,7 @@ function compressText(text, opts) {
     requireString(text, 'text');
     const options = optionsJson(opts);
     const store = storeOf(opts);
-    return JSON.parse(call(() => native.compressTextJson(text, options, store)));
+    return textResult(call(() => native.compressText(text, options, store)));
 }
 /** {@link compressText} on the libuv thread pool, for large texts. */
 async function compressTextAsync(text, opts, signal) {
@@ -257,8 +257,14 @@ async function compressTextAsync(text, opts, signal) {
     const options = optionsJson(opts);
     const store = storeOf(opts);
     throwIfAborted(signal);
-    const out = await call(() => native.compressTextJsonAsync(text, options, store, signal)).catch(rethrowUnlessAbort);
-    return parseResult(out);
+    const out = await call(() => native.compressTextAsync(text, options, store, signal)).catch(rethrowUnlessAbort);
+    return textResult(out);
+}
+/** The text travels beside its report (never escaped into JSON); errors come as data. */
+function textResult(out) {
+    const result = parseResult(out.report);
+    result.text = out.text ?? '';
+    return result;
 }
 // ---------------------------------------------------------------------------------------
 // Tokens

@@ -497,7 +497,7 @@ export function compressText(text: string, opts?: TextOptions): TextResult {
   requireString(text, 'text')
   const options = optionsJson(opts)
   const store = storeOf(opts)
-  return JSON.parse(call(() => native.compressTextJson(text, options, store))) as TextResult
+  return textResult(call(() => native.compressText(text, options, store)))
 }
 
 /** {@link compressText} on the libuv thread pool, for large texts. */
@@ -506,8 +506,15 @@ export async function compressTextAsync(text: string, opts?: TextOptions, signal
   const options = optionsJson(opts)
   const store = storeOf(opts)
   throwIfAborted(signal)
-  const out = await call(() => native.compressTextJsonAsync(text, options, store, signal)).catch(rethrowUnlessAbort)
-  return parseResult<TextResult>(out)
+  const out = await call(() => native.compressTextAsync(text, options, store, signal)).catch(rethrowUnlessAbort)
+  return textResult(out)
+}
+
+/** The text travels beside its report (never escaped into JSON); errors come as data. */
+function textResult(out: { text?: string | null; report: string }): TextResult {
+  const result = parseResult<TextResult>(out.report)
+  result.text = out.text ?? ''
+  return result
 }
 
 // ---------------------------------------------------------------------------------------

@@ -267,20 +267,21 @@ impl Memo for StoreMemo {
   }
 
   fn put(&self, key: &str, entry: MemoEntry) {
-    if let Ok(bytes) = serde_json::to_vec(&entry) {
-      // First writer wins in the store; re-read so this process agrees with the others.
-      let _ = self.store.memo_put(key, &bytes);
-    }
-    match self
-      .store
-      .memo_get(key)
+    // First writer wins in the store: when another process was first, adopt its entry so
+    // this process agrees with the others.
+    let stored = serde_json::to_vec(&entry)
       .ok()
-      .flatten()
-      .and_then(|b| serde_json::from_slice(&b).ok())
-    {
-      Some(winner) => self.cache.put(key, winner),
-      None => self.cache.put(key, entry),
-    }
+      .and_then(|bytes| self.store.memo_put(key, &bytes).ok());
+    let winner = match stored {
+      Some(true) => None,
+      _ => self
+        .store
+        .memo_get(key)
+        .ok()
+        .flatten()
+        .and_then(|b| serde_json::from_slice(&b).ok()),
+    };
+    self.cache.put(key, winner.unwrap_or(entry));
   }
 }
 

@@ -198,21 +198,59 @@ pub fn compress_body_async(
   ))
 }
 
-/// Compresses one text (not a request). Returns the `TextResult` as JSON.
+/// A compressed text. The text travels as its own string: a large text is never escaped
+/// into JSON and parsed back.
+#[napi(object)]
+pub struct BindingTextResult {
+  /// The (possibly) compressed text; absent on error.
+  pub text: Option<String>,
+  /// The `TextResult` as JSON with an empty `text`, or the error envelope when `text` is
+  /// absent.
+  pub report: String,
+}
+
+/// Runs `compress_text` and splits the report: (text, report JSON with an empty text).
+fn run_compress_text(
+  text: &str,
+  opts_json: Option<&str>,
+  shared: &Shared,
+) -> Result<(String, String), CoreError> {
+  guard(|| {
+    let opts = parse_options(opts_json)?;
+    let mut report = headroom_messages::compress_text(text, &opts, &shared.memo, &*shared.store);
+    let text = std::mem::take(&mut report.text);
+    let json = serde_json::to_string(&report)
+      .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))?;
+    Ok((text, json))
+  })
+}
+
+fn text_result(out: Result<(String, String), CoreError>) -> BindingTextResult {
+  match out {
+    Ok((text, report)) => BindingTextResult {
+      text: Some(text),
+      report,
+    },
+    Err(e) => BindingTextResult {
+      text: None,
+      report: error_envelope(&e),
+    },
+  }
+}
+
+/// Compresses one text (not a request). Errors come back as data (`text` absent).
 #[napi(catch_unwind)]
-pub fn compress_text_json(
+pub fn compress_text(
   text: String,
   options: Option<String>,
   store: Option<&BindingStore>,
-) -> Result<String, BindingError> {
+) -> Result<BindingTextResult, BindingError> {
   let shared = shared(store)?;
-  guard(|| {
-    let opts = parse_options(options.as_deref())?;
-    let report = headroom_messages::compress_text(&text, &opts, &shared.memo, &*shared.store);
-    serde_json::to_string(&report)
-      .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))
-  })
-  .map_err(to_js)
+  Ok(text_result(run_compress_text(
+    &text,
+    options.as_deref(),
+    &shared,
+  )))
 }
 
 /// Answers the `headroom_retrieve` calls in a provider response from the store. Returns
@@ -370,7 +408,7 @@ pub fn retrieve_tool_json(provider: String) -> Result<String, BindingError> {
   Ok(headroom_messages::retrieve_tool::definition(p))
 }
 
-/// The libuv task behind `compressTextJsonAsync`.
+/// The libuv task behind `compressTextAsync`.
 pub struct CompressTextTask {
   text: String,
   options: Option<String>,
@@ -378,29 +416,31 @@ pub struct CompressTextTask {
 }
 
 impl Task for CompressTextTask {
-  type Output = String;
-  type JsValue = String;
+  type Output = Result<(String, String), String>;
+  type JsValue = BindingTextResult;
 
-  fn compute(&mut self) -> napi::Result<String> {
+  fn compute(&mut self) -> napi::Result<Self::Output> {
     let text = std::mem::take(&mut self.text);
-    let out = guard(|| {
-      let opts = parse_options(self.options.as_deref())?;
-      let report =
-        headroom_messages::compress_text(&text, &opts, &self.shared.memo, &*self.shared.store);
-      serde_json::to_string(&report)
-        .map_err(|e| CoreError::new(headroom_core::ErrorCode::Internal, e.to_string()))
-    });
-    Ok(out.unwrap_or_else(|e| error_envelope(&e)))
+    Ok(
+      run_compress_text(&text, self.options.as_deref(), &self.shared)
+        .map_err(|e| error_envelope(&e)),
+    )
   }
 
-  fn resolve(&mut self, _env: Env, output: String) -> napi::Result<String> {
-    Ok(output)
+  fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<BindingTextResult> {
+    Ok(match output {
+      Ok((text, report)) => BindingTextResult {
+        text: Some(text),
+        report,
+      },
+      Err(report) => BindingTextResult { text: None, report },
+    })
   }
 }
 
-/// `compressTextJson` on the libuv thread pool; errors come back as the error envelope.
-#[napi(ts_return_type = "Promise<string>")]
-pub fn compress_text_json_async(
+/// `compressText` on the libuv thread pool; errors come back as data (`text` absent).
+#[napi(ts_return_type = "Promise<BindingTextResult>")]
+pub fn compress_text_async(
   text: String,
   options: Option<String>,
   store: Option<&BindingStore>,

@@ -53,10 +53,11 @@ impl Store {
   }
 
   /// Remembers `value` under `key` unless a value is already there (first writer wins).
-  /// Values over [`MEMO_MAX_VALUE_BYTES`] are not kept.
-  pub fn memo_put(&self, key: &str, value: &[u8]) -> Result<()> {
+  /// Returns whether this call stored it: `false` when another writer was first (read the
+  /// winner with [`Store::memo_get`]) or the value is over [`MEMO_MAX_VALUE_BYTES`].
+  pub fn memo_put(&self, key: &str, value: &[u8]) -> Result<bool> {
     if value.len() > MEMO_MAX_VALUE_BYTES {
-      return Ok(());
+      return Ok(false);
     }
     self.with_tx("memo put", |tx, now| {
       let inserted = tx.execute(
@@ -64,7 +65,7 @@ impl Store {
         params![key, value, now],
       )?;
       if inserted == 0 {
-        return Ok(Ok(()));
+        return Ok(Ok(false));
       }
       add(tx, "memo_entries", 1)?;
       add(tx, "memo_bytes", value.len() as i64)?;
@@ -89,7 +90,7 @@ impl Store {
         add(tx, "memo_entries", -n)?;
         add(tx, "memo_bytes", -bytes.unwrap_or(0))?;
       }
-      Ok(Ok(()))
+      Ok(Ok(true))
     })
   }
 
@@ -115,8 +116,8 @@ mod tests {
     {
       let s = Store::open(&config).unwrap();
       assert_eq!(s.memo_get("k").unwrap(), None);
-      s.memo_put("k", b"one").unwrap();
-      s.memo_put("k", b"two").unwrap();
+      assert!(s.memo_put("k", b"one").unwrap());
+      assert!(!s.memo_put("k", b"two").unwrap());
       assert_eq!(s.memo_get("k").unwrap().as_deref(), Some(&b"one"[..]));
       assert_eq!(s.memo_stats().unwrap(), (1, 3));
     }
@@ -127,8 +128,10 @@ mod tests {
   #[test]
   fn oversized_values_are_not_kept() {
     let s = Store::in_memory();
-    s.memo_put("big", &vec![b'x'; super::MEMO_MAX_VALUE_BYTES + 1])
-      .unwrap();
+    assert!(
+      !s.memo_put("big", &vec![b'x'; super::MEMO_MAX_VALUE_BYTES + 1])
+        .unwrap()
+    );
     assert_eq!(s.memo_get("big").unwrap(), None);
     assert_eq!(s.memo_stats().unwrap(), (0, 0));
   }
