@@ -6,6 +6,7 @@
 //   headroom count [FILE] [--model M]                  count the tokens of a text file
 //   headroom detect [FILE]                             detect the content type of a file
 //   headroom retrieve HASH [--query WORDS]             print the original behind a marker (default store)
+//   headroom evals --provider P --model ID [...]       LLM-judged accuracy, original vs compressed (needs a key)
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
@@ -17,7 +18,11 @@ const USAGE = `usage:
   headroom compress [FILE] [--mode M] [--model ID]   (request body JSON; stdin when no FILE)
   headroom count [FILE] [--model ID]
   headroom detect [FILE]
-  headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)`
+  headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)
+  headroom evals --provider anthropic|openai --model ID [--base-url URL] [--limit N] [--paragraphs N]
+                 [--mode balanced|aggressive] [--no-query] [--out FILE]
+                                                     (LLM-judged SQuAD accuracy on original vs compressed
+                                                      context; needs ANTHROPIC_API_KEY / OPENAI_API_KEY)`
 
 function readInput(file) {
   return file ? fs.readFileSync(file) : fs.readFileSync(0)
@@ -122,6 +127,29 @@ function demo(opts) {
   console.log(`every elision is marked in place; ${retrieved} marker hash(es) retrieved back from the store, byte-exact`)
 }
 
+/** `headroom evals`: see bin/evals.js. Resolves to the exit code. */
+async function evals(values) {
+  const { runEvals } = require('./evals.js')
+  const summary = await runEvals(hr, {
+    provider: values.provider,
+    model: values.model,
+    baseUrl: values['base-url'],
+    limit: values.limit ? Number(values.limit) : undefined,
+    paragraphs: values.paragraphs ? Number(values.paragraphs) : undefined,
+    mode: values.mode,
+    noQuery: values['no-query'],
+    out: values.out,
+    progress: (done, total) => process.stderr.write(`\r${done}/${total} questions`),
+  })
+  process.stderr.write('\n')
+  const pct = (x) => `${(x * 100).toFixed(1)}%`
+  console.log(`${summary.questions} SQuAD questions, ${summary.provider} ${summary.model}, mode ${summary.mode}, question as query: ${summary.query}`)
+  for (const side of ['original', 'compressed']) {
+    const s = summary[side]
+    console.log(`${side.padEnd(10)} tokens ${String(s.tokens).padStart(8)}  exact match ${pct(s.exactMatch)}  F1 ${pct(s.f1)}  judged correct ${pct(s.judgedCorrect)}`)
+  }
+  return 0
+}
 
 function main(argv) {
   const [command, ...rest] = argv
@@ -133,6 +161,12 @@ function main(argv) {
       model: { type: 'string' },
       dir: { type: 'string' },
       query: { type: 'string' },
+      provider: { type: 'string' },
+      'base-url': { type: 'string' },
+      limit: { type: 'string' },
+      paragraphs: { type: 'string' },
+      'no-query': { type: 'boolean' },
+      out: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -161,6 +195,8 @@ function main(argv) {
       if (values.query) console.error(`[${r.matchedUnits} of ${r.totalUnits} ${r.unit} match ${JSON.stringify(values.query)}]`)
       return 0
     }
+    case 'evals':
+      return evals(values)
     case 'detect':
       console.log(JSON.stringify(hr.detectContentType(readInput(positionals[0]).toString('utf8'))))
       return 0
@@ -170,9 +206,15 @@ function main(argv) {
   }
 }
 
-try {
-  process.exitCode = main(process.argv.slice(2))
-} catch (e) {
+function fail(e) {
   console.error(`headroom: ${e.code ? `[${e.code}] ` : ''}${e.message}`)
   process.exitCode = 1
+}
+
+try {
+  Promise.resolve(main(process.argv.slice(2))).then((code) => {
+    process.exitCode = code
+  }, fail)
+} catch (e) {
+  fail(e)
 }
