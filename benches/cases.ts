@@ -4,6 +4,7 @@ import { countTokens as gptCountTokens } from 'gpt-tokenizer/encoding/o200k_base
 
 import * as hr from '../index'
 import type { Fixture } from './data'
+import type { PeakInput } from './report/stats'
 
 const ORDINARY = { disallowedSpecial: new Set<string>() }
 
@@ -12,6 +13,10 @@ export interface Case {
   /** Bytes of input processed by one call of `fn`, for MB/s (0: not a throughput case). */
   bytes: number
   fn: () => void
+  /** Content type this case compresses on first sight (`json`, `logs`, ...), for the latency chart. */
+  type?: string
+  /** The call's input, for its peak memory in a fresh process (compressText/compressBody cases). */
+  peak?: PeakInput
 }
 
 export function tokenCases(f: Fixture): { native: Case; baseline: Case } {
@@ -62,6 +67,7 @@ export function compressCases(requests: { name: string; body: hr.RequestBody }[]
       name: `compressBody (${name})`,
       bytes: Buffer.byteLength(json),
       fn: () => void hr.compressBody(json),
+      peak: { kind: 'body', input: json, mode: 'balanced' },
     }
   })
 }
@@ -88,8 +94,8 @@ export function crushCases(array: string): Case[] {
     store.close()
   }
   return [
-    { name: 'compressText, 1 MB JSON array, balanced (first sight)', bytes, fn: cold('balanced') },
-    { name: 'compressText, 1 MB JSON array, lossless (first sight)', bytes, fn: cold('lossless') },
+    { name: 'compressText, 1 MB JSON array, balanced (first sight)', bytes, fn: cold('balanced'), type: 'json', peak: { kind: 'text', input: array, mode: 'balanced' } },
+    { name: 'compressText, 1 MB JSON array, lossless (first sight)', bytes, fn: cold('lossless'), peak: { kind: 'text', input: array, mode: 'lossless' } },
     { name: 'compressText, same array again (memo hit: resent history)', bytes, fn: () => void hr.compressText(array, { store: warm }) },
     { name: 'baseline: JSON.parse + JSON.stringify (same input)', bytes, fn: () => void JSON.stringify(JSON.parse(array)) },
   ]

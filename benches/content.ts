@@ -20,11 +20,19 @@ import { CORPUS } from './data'
 
 const ROOT = path.resolve(__dirname, '..')
 
+/** The modes every input is compressed in; quality measures are taken on balanced. */
+export const MODES: hr.Mode[] = ['lossless', 'balanced', 'aggressive']
+
 export interface TypeFigures {
   type: string
+  /** Short name of the content type, for charts (`logs`, `search`, `diff`, `code`, `prose`, `html`). */
+  key: string
   inputs: number
   tokensBefore: number
+  /** Tokens after, balanced mode. */
   tokensAfter: number
+  /** Tokens after in each mode (balanced repeats `tokensAfter`). */
+  tokensAfterByMode: Record<hr.Mode, number>
   /** Name → value of the type's quality measures. */
   quality: Record<string, string>
 }
@@ -34,8 +42,11 @@ function sh(cmd: string, args: string[], opts: { cwd?: string; env?: NodeJS.Proc
   return r.status === 0 ? r.stdout : null
 }
 
-/** Compresses with a fresh store (first sight) and runs the checker on the result. */
-function compressChecked(text: string, opts: hr.TextOptions = {}): hr.TextResult {
+/** A balanced result, with the tokens after of every mode. */
+type Checked = hr.TextResult & { byMode: Record<hr.Mode, number> }
+
+/** Compresses in one mode with a fresh store (first sight) and runs the checker on the result. */
+function compressOnce(text: string, opts: hr.TextOptions): hr.TextResult {
   const store = hr.Store.memory()
   const r = hr.compressText(text, { ...opts, store })
   if (r.strategy) hr.checkNoSilentLoss(text, r.text, { store, strategy: r.strategy })
@@ -43,12 +54,28 @@ function compressChecked(text: string, opts: hr.TextOptions = {}): hr.TextResult
   return r
 }
 
-function totals(type: string, results: hr.TextResult[], quality: Record<string, string>): TypeFigures {
+/** Compresses in every mode (each checked for silent loss); returns the balanced result. */
+function compressChecked(text: string, opts: hr.TextOptions = {}): Checked {
+  const byMode = {} as Record<hr.Mode, number>
+  let balanced: hr.TextResult | undefined
+  for (const mode of MODES) {
+    const r = compressOnce(text, { ...opts, mode })
+    byMode[mode] = r.tokensAfter
+    if (mode === 'balanced') balanced = r
+  }
+  return { ...balanced!, byMode }
+}
+
+function totals(type: string, key: string, results: Checked[], quality: Record<string, string>): TypeFigures {
+  const byMode = {} as Record<hr.Mode, number>
+  for (const mode of MODES) byMode[mode] = results.reduce((n, r) => n + r.byMode[mode], 0)
   return {
     type,
+    key,
     inputs: results.length,
     tokensBefore: results.reduce((n, r) => n + r.tokensBefore, 0),
-    tokensAfter: results.reduce((n, r) => n + r.tokensAfter, 0),
+    tokensAfter: byMode.balanced,
+    tokensAfterByMode: byMode,
     quality,
   }
 }
@@ -98,7 +125,7 @@ function loghubSystems(): string[] {
 }
 
 export function logFigures(): TypeFigures {
-  const results: hr.TextResult[] = []
+  const results: Checked[] = []
   let ga = 0
   let alerts = 0
   let alertsKept = 0
@@ -123,7 +150,7 @@ export function logFigures(): TypeFigures {
       }
     }
   }
-  return totals('logs (loghub, 16 systems)', results, {
+  return totals('logs (loghub, 16 systems)', 'logs', results, {
     'grouping accuracy (avg)': (ga / systems.length).toFixed(3),
     'alert lines kept (BGL, Thunderbird)': `${alertsKept}/${alerts}`,
   })
@@ -154,7 +181,7 @@ export function searchFigures(): TypeFigures {
     }
     return r
   })
-  return totals('search (grep -rn)', results, { 'kept lines that are exact input lines': `${exact}/${lines}` })
+  return totals('search (grep -rn)', 'search', results, { 'kept lines that are exact input lines': `${exact}/${lines}` })
 }
 
 /** This repository's commits with a diff worth compressing, newest first. */
@@ -163,7 +190,7 @@ function commits(n: number): string[] {
 }
 
 export function diffFigures(): TypeFigures {
-  const results: hr.TextResult[] = []
+  const results: Checked[] = []
   let compressed = 0
   let valid = 0
   const index = path.join(os.tmpdir(), `headroom-bench-index-${process.pid}`)
@@ -182,7 +209,7 @@ export function diffFigures(): TypeFigures {
     if (sh('git', ['read-tree', `${c}^`], { env }) !== null && sh('git', ['apply', '--cached', '--check', '-'], { env, input: patch }) !== null) valid++
   }
   fs.rmSync(index, { force: true })
-  return totals("diff (this repository's commits)", results, { 'valid patches (git apply --check)': `${valid}/${compressed}` })
+  return totals("diff (this repository's commits)", 'diff', results, { 'valid patches (git apply --check)': `${valid}/${compressed}` })
 }
 
 function codeFiles(): { file: string; language: hr.CodeLanguage }[] {
@@ -218,7 +245,7 @@ export function codeFigures(): TypeFigures {
     }
     return r
   })
-  return totals('code (Python stdlib, TypeScript lib, this repo\'s Rust)', results, {
+  return totals("code (Python stdlib, TypeScript lib, this repo's Rust)", 'code', results, {
     're-parse rate (clean inputs)': `${reparsed}/${clean}`,
   })
 }
@@ -228,7 +255,7 @@ function squad(): any {
 }
 
 export function proseFigures(): TypeFigures {
-  const results: hr.TextResult[] = []
+  const results: Checked[] = []
   let questions = 0
   let kept = 0
   let ratio = 0
@@ -247,7 +274,7 @@ export function proseFigures(): TypeFigures {
       }
     }
   }
-  return totals('prose (SQuAD v1.1 dev paragraphs, question as query)', results, {
+  return totals('prose (SQuAD v1.1 dev paragraphs, question as query)', 'prose', results, {
     'answer kept': `${pct(kept / questions)} of ${questions}`,
     'mean token ratio (declined paragraphs count 1.0)': (ratio / questions).toFixed(3),
     compressed: `${compressed}`,
@@ -256,7 +283,7 @@ export function proseFigures(): TypeFigures {
 
 export function htmlFigures(): TypeFigures {
   const html = fs.readFileSync(path.join(ROOT, 'crates/headroom_text/tests/fixtures/what-is-rustdoc.html'), 'utf8')
-  return totals('html (a rustdoc book page)', [compressChecked(html)], {})
+  return totals('html (a rustdoc book page)', 'html', [compressChecked(html)], {})
 }
 
 /** About 1 MB of each content type, for first-sight throughput of compressText. */
@@ -281,15 +308,17 @@ export function contentThroughputCases(): Case[] {
     store.close()
   }
   return [
-    ['logs', logs],
-    ['grep output', search],
-    ['git diffs', diff],
-    ['code (typescript.d.ts)', code],
-    ['prose (SQuAD)', prose],
-  ].map(([name, text]) => ({
+    ['logs', 'logs', logs],
+    ['search', 'grep output', search],
+    ['diff', 'git diffs', diff],
+    ['code', 'code (typescript.d.ts)', code],
+    ['prose', 'prose (SQuAD)', prose],
+  ].map(([type, name, text]) => ({
     name: `compressText, ${(Buffer.byteLength(text) / 1e6).toFixed(2)} MB ${name} (first sight)`,
     bytes: Buffer.byteLength(text),
     fn: cold(text),
+    type,
+    peak: { kind: 'text' as const, input: text, mode: 'balanced' as const },
   }))
 }
 
@@ -298,12 +327,13 @@ export function contentFigures(): TypeFigures[] {
 }
 
 export function contentMarkdown(figures: TypeFigures[]): string[] {
-  const md = ['| content | inputs | tokens before | after | saved | quality |', '|---|---:|---:|---:|---:|---|']
+  const md = ['| content | inputs | tokens before | after (balanced) | saved: lossless | balanced | aggressive | quality (balanced) |', '|---|---:|---:|---:|---:|---:|---:|---|']
   for (const f of figures) {
     const q = Object.entries(f.quality)
       .map(([k, v]) => `${k}: ${v}`)
       .join('; ')
-    md.push(`| ${f.type} | ${f.inputs} | ${f.tokensBefore} | ${f.tokensAfter} | ${pct(1 - f.tokensAfter / f.tokensBefore)} | ${q} |`)
+    const saved = MODES.map((m) => pct(1 - f.tokensAfterByMode[m] / f.tokensBefore))
+    md.push(`| ${f.type} | ${f.inputs} | ${f.tokensBefore} | ${f.tokensAfter} | ${saved.join(' | ')} | ${q} |`)
   }
   return md
 }
