@@ -133,6 +133,28 @@ export function turnOf(body: Record<string, unknown>): number {
   return next
 }
 
+/** A value of a JSON schema's shape: strings are `text`, numbers 0, booleans false, arrays empty. */
+export function sampleOf(schema: unknown, text: string): unknown {
+  const sc = (schema ?? {}) as { type?: unknown; properties?: Record<string, unknown>; enum?: unknown[] }
+  if (Array.isArray(sc.enum) && sc.enum.length) return sc.enum[0]
+  const type = Array.isArray(sc.type) ? sc.type[0] : sc.type
+  switch (type) {
+    case 'object':
+      return Object.fromEntries(Object.entries(sc.properties ?? {}).map(([k, v]) => [k, sampleOf(v, text)]))
+    case 'array':
+      return []
+    case 'number':
+    case 'integer':
+      return 0
+    case 'boolean':
+      return false
+    case 'null':
+      return null
+    default:
+      return text
+  }
+}
+
 /** A content block of an answer. */
 type Block = { type: 'text'; text: string } | { type: 'tool_use'; id: string; name: string; input: Record<string, unknown> }
 
@@ -285,7 +307,11 @@ export class FakeUpstream {
       }
     } else {
       rec.kind = 'auxiliary'
-      blocks = [{ type: 'text', text: this.opts.auxText }]
+      // Claude Code's side queries may ask for structured output (the session title does:
+      // output_config.format json_schema); answer those with an object of the schema's shape
+      const format = (body.output_config as { format?: { type?: string; schema?: unknown } } | undefined)?.format
+      const text = format?.type === 'json_schema' ? JSON.stringify(sampleOf(format.schema, this.opts.auxText)) : this.opts.auxText
+      blocks = [{ type: 'text', text }]
       stop = 'end_turn'
     }
     const model = typeof body.model === 'string' ? body.model : 'claude-sonnet-4-5'

@@ -17,7 +17,8 @@
 //   - zero silent loss: checkNoSilentLoss on every transform of every request.
 // Writes benches/results/agent.json and agent.md and prints a summary.
 //
-//   node --import tsx benches/agent/session.ts [--save-requests DIR] [--keep]
+//   node --import tsx benches/agent/session.ts [--commit REV] [--save-requests DIR] [--keep]
+//     --commit REV          the commit of this repository the agent explores (default: a fixed one)
 //     --save-requests DIR   also write every recorded request (meta + raw body) under DIR
 //     --keep                leave the temp clone and config dir in place
 import { spawn, spawnSync } from 'node:child_process'
@@ -37,6 +38,11 @@ const WORK = path.join(os.tmpdir(), 'headroom-bench-agent')
 const REPO = path.join(WORK, 'repo')
 const CONFIG = path.join(WORK, 'claude-config')
 const COUNT_MODEL = 'gpt-4o'
+/**
+ * The commit the agent explores (a fixed one, so that the session's inputs stay the same while
+ * the compressors change; `--commit REV` picks another, and HEAD is used where history lacks it).
+ */
+const REPO_COMMIT = '0ead66f0894fd7d8cf84678ebe68f8d16e909942'
 const MODES: hr.Mode[] = ['balanced', 'aggressive']
 const TIMEOUT_MS = 5 * 60_000
 
@@ -145,11 +151,14 @@ function git(cwd: string, args: string[]): string {
   return r.stdout.trim()
 }
 
-/** A fresh clone of this repository's HEAD at {@link REPO}, with node_modules linked (the agent runs node). */
-function prepareRepo(): string {
+/** A fresh clone of this repository at {@link REPO}, `commit` checked out, node_modules linked (the agent runs node). */
+function prepareRepo(commit: string): string {
   fs.rmSync(WORK, { recursive: true, force: true })
   fs.mkdirSync(CONFIG, { recursive: true })
   git(ROOT, ['clone', '--quiet', '--no-local', ROOT, REPO])
+  const has = spawnSync('git', ['cat-file', '-e', `${commit}^{commit}`], { cwd: REPO }).status === 0
+  if (has) git(REPO, ['checkout', '--quiet', '-B', 'bench', commit])
+  else console.warn(`bench:agent: commit ${commit} not in this history; exploring HEAD instead (figures will differ)`)
   fs.symlinkSync(fs.realpathSync(path.join(ROOT, 'node_modules')), path.join(REPO, 'node_modules'))
   return git(REPO, ['rev-parse', '--short', 'HEAD'])
 }
@@ -572,7 +581,7 @@ async function main(): Promise<void> {
   }
   if (version !== CLI_VERSION) console.warn(`bench:agent: expected claude ${CLI_VERSION}, found ${version}; run bash benches/agent/setup.sh`)
 
-  const commit = prepareRepo()
+  const commit = prepareRepo(flag('--commit') || REPO_COMMIT)
   const steps = script(REPO)
   const upstream = await FakeUpstream.start({
     script: steps,
