@@ -132,9 +132,10 @@ pub fn compress_request_with(
   let query = opts.query.as_deref().or(walked.latest_user_text.as_deref());
 
   let mut tokens_before = counter.framing(&walked);
-  let mut saved = 0usize;
   let mut edits = Vec::new();
   let mut transforms = Vec::new();
+  // Per transform: the memo write of a freshly computed form, done once the request keeps it.
+  let mut pending: Vec<Option<(String, MemoEntry)>> = Vec::new();
   let mut skipped = Vec::new();
 
   for item in &walked.items {
@@ -179,9 +180,9 @@ pub fn compress_request_with(
       continue;
     };
     match compress_one(text, o200k, opts, query, memo, store, &counter) {
-      Ok(done) => {
+      Ok(mut done) => {
         let tokens_before_block = tokens.unwrap_or(0);
-        saved += tokens_before_block - done.tokens_after;
+        pending.push(done.remember.take());
         edits.push(Edit {
           range: raw::span(body_text, raw),
           json: serde_json::to_string(&done.text)
@@ -205,39 +206,37 @@ pub fn compress_request_with(
     }
   }
 
-  let mut body = splice::splice(input, &mut edits);
-  let mut tokens_after = tokens_before - saved;
+  // `splice` sorts what it is given: a copy, so `edits[i]` stays `transforms[i]`'s.
+  let (mut body, mut tokens_after, mut retrieve_tool) = assemble(
+    input,
+    &walked,
+    &mut edits.clone(),
+    &transforms,
+    tokens_before,
+    opts,
+    &counter,
+  )?;
 
-  // A marker is only useful if the model can redeem it: add the retrieve tool to a body
-  // whose output holds markers (a bare array cannot carry tools: the report says so).
-  let has_markers = transforms.iter().any(|t| !t.hashes.is_empty());
-  let mut retrieve_tool = None;
-  if has_markers {
-    if walked.bare {
-      retrieve_tool = Some("needed");
-    } else {
-      // The body is UTF-8 JSON: the input was validated and edits are JSON strings.
-      let text =
-        String::from_utf8(body).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
-      match retrieve_tool::inject(&text, walked.provider)? {
-        Some(with_tool) => {
-          // Recount the final body: the tool joins the `tools` array, whose count is not
-          // simply the sum of its parts.
-          tokens_after = count_text(&with_tool, opts.provider, &counter)?;
-          body = with_tool.into_bytes();
-          retrieve_tool = Some("added");
-        }
-        None => {
-          body = text.into_bytes();
-          retrieve_tool = Some("present");
-        }
+  // Request-level inflation guard: never return more tokens than came in. Only freshly
+  // compressed blocks are rolled back: a memoized block went out compressed in an earlier
+  // request, and history is immutable. A rolled-back block is remembered as left alone, so
+  // the next request sends it unchanged too.
+  if tokens_after >= tokens_before && transforms.iter().any(|t| !t.memoized) {
+    let mut kept_edits = Vec::new();
+    let mut kept = Vec::new();
+    for ((t, e), p) in transforms
+      .drain(..)
+      .zip(edits.drain(..))
+      .zip(pending.iter_mut())
+    {
+      if t.memoized {
+        kept.push(t);
+        kept_edits.push(e);
+        continue;
       }
-    }
-  }
-
-  // Request-level inflation guard: never return more tokens than came in.
-  if tokens_after >= tokens_before && !transforms.is_empty() {
-    for t in transforms.drain(..) {
+      if let Some((key, _)) = p.take() {
+        memo.put(&key, MemoEntry::Declined);
+      }
       skipped.push(Skip {
         path: t.path,
         message_index: t.message_index,
@@ -246,9 +245,20 @@ pub fn compress_request_with(
         tokens: Some(t.tokens_before),
       });
     }
-    body = input.to_vec();
-    tokens_after = tokens_before;
-    retrieve_tool = None;
+    transforms = kept;
+    edits = kept_edits;
+    (body, tokens_after, retrieve_tool) = assemble(
+      input,
+      &walked,
+      &mut edits,
+      &transforms,
+      tokens_before,
+      opts,
+      &counter,
+    )?;
+  }
+  for (key, entry) in pending.into_iter().flatten() {
+    memo.put(&key, entry);
   }
   let saved = tokens_before - tokens_after;
   Ok(Outcome {
@@ -273,6 +283,51 @@ pub fn compress_request_with(
   })
 }
 
+/// Splices `edits` into `input` and adds the retrieve tool when `transforms` hold markers:
+/// the output body, its token count and what happened to the tool.
+fn assemble(
+  input: &[u8],
+  walked: &walk::Walk<'_>,
+  edits: &mut [Edit],
+  transforms: &[Transform],
+  tokens_before: usize,
+  opts: &Options,
+  counter: &Counter,
+) -> Result<(Vec<u8>, usize, Option<&'static str>)> {
+  let saved: usize = transforms
+    .iter()
+    .map(|t| t.tokens_before - t.tokens_after)
+    .sum();
+  let mut body = splice::splice(input, edits);
+  let mut tokens_after = tokens_before - saved;
+  // A marker is only useful if the model can redeem it: add the retrieve tool to a body
+  // whose output holds markers (a bare array cannot carry tools: the report says so).
+  let mut retrieve_tool = None;
+  if transforms.iter().any(|t| !t.hashes.is_empty()) {
+    if walked.bare {
+      retrieve_tool = Some("needed");
+    } else {
+      // The body is UTF-8 JSON: the input was validated and edits are JSON strings.
+      let text =
+        String::from_utf8(body).map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?;
+      match retrieve_tool::inject(&text, walked.provider)? {
+        Some(with_tool) => {
+          // Recount the final body: the tool joins the `tools` array, whose count is not
+          // simply the sum of its parts.
+          tokens_after = count_text(&with_tool, opts.provider, counter)?;
+          body = with_tool.into_bytes();
+          retrieve_tool = Some("added");
+        }
+        None => {
+          body = text.into_bytes();
+          retrieve_tool = Some("present");
+        }
+      }
+    }
+  }
+  Ok((body, tokens_after, retrieve_tool))
+}
+
 /// A block compressed successfully.
 struct Done {
   text: String,
@@ -282,6 +337,9 @@ struct Done {
   content_type: &'static str,
   language: Option<&'static str>,
   memoized: bool,
+  /// For a freshly computed form: its memo key and entry, written once the caller keeps
+  /// the form (or `Declined` written in its place when the caller rolls it back).
+  remember: Option<(String, MemoEntry)>,
 }
 
 /// Compresses one eligible text, or says why not.
@@ -351,7 +409,11 @@ fn compress_one(
         }
         _ => MemoEntry::Declined,
       };
-      memo.put(&key, entry.clone());
+      // A fresh compressed form is remembered by the caller once the request as a whole
+      // keeps it (see `Done::remember`); a decline is final now.
+      if entry == MemoEntry::Declined {
+        memo.put(&key, MemoEntry::Declined);
+      }
       (entry, false)
     }
   };
@@ -368,8 +430,21 @@ fn compress_one(
         None => counter.count(&out),
       };
       if after >= before {
+        if !memoized {
+          memo.put(&key, MemoEntry::Declined);
+        }
         return Err((SkipReason::NoGain, Some(content_type.to_string())));
       }
+      let remember = (!memoized).then(|| {
+        (
+          key,
+          MemoEntry::Compressed {
+            text: out.clone(),
+            strategy: strategy.clone(),
+            hashes: hashes.clone(),
+          },
+        )
+      });
       Ok(Done {
         text: out,
         strategy,
@@ -378,6 +453,7 @@ fn compress_one(
         content_type,
         language,
         memoized,
+        remember,
       })
     }
   }
@@ -405,16 +481,21 @@ pub fn compress_text(
     store,
     &counter,
   ) {
-    Ok(done) => TextReport {
-      text: done.text,
-      content_type: done.content_type,
-      language: done.language,
-      tokens_before: before,
-      tokens_after: done.tokens_after,
-      strategy: Some(done.strategy),
-      reason: None,
-      hashes: done.hashes,
-    },
+    Ok(mut done) => {
+      if let Some((key, entry)) = done.remember.take() {
+        memo.put(&key, entry);
+      }
+      TextReport {
+        text: done.text,
+        content_type: done.content_type,
+        language: done.language,
+        tokens_before: before,
+        tokens_after: done.tokens_after,
+        strategy: Some(done.strategy),
+        reason: None,
+        hashes: done.hashes,
+      }
+    }
     Err((reason, _)) => TextReport {
       text: text.to_string(),
       content_type: detection.kind.as_str(),

@@ -182,3 +182,61 @@ fn a_lossy_form_is_never_reused_without_a_retrieve_path() {
   );
   assert!(lossless.report.transforms[0].hashes.is_empty());
 }
+
+/// A block whose marker form saves less than the retrieve tool costs is rolled back by the
+/// request-level guard. The next request resends it: it must go out unchanged again (it
+/// was sent raw), not in the compressed form computed the first time.
+#[test]
+fn a_rolled_back_block_stays_as_sent_in_later_turns() {
+  let store = Arc::new(Store::in_memory());
+  let memo = StoreMemo::new(store.clone());
+  // Find a real log excerpt just big enough to compress, but not by the tool's cost.
+  let log = std::fs::read_to_string(concat!(
+    env!("CARGO_MANIFEST_DIR"),
+    "/../../../shared/corpus/loghub/HDFS/HDFS_2k.log"
+  ))
+  .unwrap();
+  let lines: Vec<&str> = log.lines().collect();
+  let rolled_back = (20..400).step_by(4).find_map(|n| {
+    let text = lines[..n].join("\n");
+    let out = compress_request_with(
+      body(&text).as_bytes(),
+      &Options::default(),
+      &NoMemo,
+      &*store,
+    )
+    .unwrap();
+    let rolled = out
+      .report
+      .skipped
+      .iter()
+      .any(|s| s.detail.as_deref() == Some("the request as a whole would not shrink"));
+    rolled.then_some(text)
+  });
+  let text = rolled_back.expect("some excerpt saves less than the retrieve tool costs");
+  let turn1 = body(&text);
+  let out1 = compress_request_with(turn1.as_bytes(), &Options::default(), &memo, &*store).unwrap();
+  assert!(out1.report.transforms.is_empty());
+  assert_eq!(
+    out1.body,
+    turn1.as_bytes(),
+    "rolled back: the request goes out unchanged"
+  );
+  // Turn 2: the same history plus a large new tool result that does compress.
+  let mut v: serde_json::Value = serde_json::from_str(&turn1).unwrap();
+  let msgs = v["messages"].as_array_mut().unwrap();
+  msgs.push(serde_json::json!({"role": "assistant", "content": [{"type": "tool_use", "id": "toolu_2", "name": "api", "input": {}}]}));
+  msgs.push(serde_json::json!({"role": "user", "content": [{"type": "tool_result", "tool_use_id": "toolu_2", "content": corpus("api_responses.json")}]}));
+  let turn2 = v.to_string();
+  let out2 = compress_request_with(turn2.as_bytes(), &Options::default(), &memo, &*store).unwrap();
+  assert_eq!(
+    out2.report.transforms.len(),
+    1,
+    "only the new block is compressed"
+  );
+  assert_eq!(
+    tool_output_of(&out2.body),
+    text,
+    "the earlier block is resent exactly as it was sent"
+  );
+}
