@@ -148,6 +148,56 @@ pub fn compress_outcome(text: &str, lang: Language, params: &Params<'_>) -> Outc
   }
 }
 
+/// Whole lines of `text` that [`compress`] would elide, without rendering or storing
+/// anything: for views of a file whose lines are not code as such (a line-numbered
+/// `cat -n` view, whose gutter the caller has stripped). The dialect that parsed, and per
+/// elision its rows `first..=last` (0-based) and what it holds (the marker's breakdown).
+/// `None` where [`compress`] would leave the text alone before rendering (lossless mode, too
+/// large, a long line, no grammar, parse budget, nothing to elide). The text must parse
+/// cleanly: elisions planned on a broken tree could cut through what is really there.
+pub fn plan_rows(
+  text: &str,
+  lang: Language,
+  params: &Params<'_>,
+) -> Option<(Dialect, Vec<PlannedElision>)> {
+  if !params.may_elide() || text.len() > MAX_INPUT_BYTES || has_long_line(text) {
+    return None;
+  }
+  let (dialect, tree) = parse_best(text, lang)?;
+  if tree.root_node().has_error() {
+    return None;
+  }
+  let lines = Lines::new(text);
+  let mut planner = Planner::new(
+    text,
+    &lines,
+    dialect,
+    Budget::for_mode(params.mode),
+    params.query,
+  );
+  planner.run(&tree);
+  let rows: Vec<PlannedElision> = disjoint(planner.elisions)
+    .into_iter()
+    .map(|e| PlannedElision {
+      first: e.first,
+      last: e.last,
+      what: e.what,
+    })
+    .collect();
+  (!rows.is_empty()).then_some((dialect, rows))
+}
+
+/// One run of whole lines [`plan_rows`] would elide.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct PlannedElision {
+  /// First row (0-based).
+  pub first: usize,
+  /// Last row, inclusive.
+  pub last: usize,
+  /// What the rows hold, for the marker's breakdown (e.g. `body of fn parse`).
+  pub what: String,
+}
+
 /// Whether `text` parses in `lang` with no `ERROR` or `MISSING` node (TypeScript: in the
 /// TypeScript or the TSX grammar). `false` for languages without a grammar here, and for
 /// text with a line longer than [`MAX_LINE_BYTES`] (not parsed: see there).

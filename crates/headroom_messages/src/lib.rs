@@ -385,7 +385,7 @@ fn compress_one(
     }
     Some(e) => (e, true),
     None => {
-      if route(&detection).is_none() {
+      if route(&detection).is_none() && compressors::numbered::gutters(text).is_none() {
         return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
       }
       let ctx = BlockContext {

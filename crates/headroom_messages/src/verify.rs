@@ -70,7 +70,7 @@ pub fn verify(
       let was_stripped = |line: &str| stripped.contains(line);
       text(Granularity::Lines, Some(&was_stripped), &["lines"])
     }
-    "search" | "code" | "lines" => text(Granularity::Lines, None, &["lines", "matches"]),
+    "search" | "code" | "lines" | "view" => text(Granularity::Lines, None, &["lines", "matches"]),
     "diff" => text(
       Granularity::Lines,
       Some(&headroom_diff::is_hunk_header),

@@ -8,6 +8,7 @@
 mod code;
 mod json_minify;
 mod lines;
+pub mod numbered;
 mod prose;
 mod smart_crusher;
 
@@ -59,7 +60,7 @@ pub trait Compressor: Send + Sync {
 }
 
 /// Version of the routing table and compressor outputs; part of every memo key.
-pub const ROUTER_VERSION: &str = "router-v4";
+pub const ROUTER_VERSION: &str = "router-v5";
 
 /// Text whose detection confidence is below this is line-structured output rather than
 /// prose (the detector reports `0.5 + 0.45 × the fraction of prose-like lines`).
@@ -100,6 +101,16 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
 /// compressor, the rest stays verbatim), anything else whole. A compressor that panics
 /// counts as declining: the block is left alone, never an error to the caller.
 pub fn compress_block(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
+  // A line-numbered view of a file (an agent's file-read tool): planned on its content,
+  // rendered over its own lines.
+  if let Some(c) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+    numbered::compress(text, &ctx.params())
+  }))
+  .ok()
+  .flatten()
+  {
+    return Some(c);
+  }
   if ctx.detection.kind == ContentType::Text
     && let Some(mixed) = compress_sections(text, ctx)
   {
