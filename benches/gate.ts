@@ -131,6 +131,9 @@ function inputs(): Input[] {
     { name: 'code: store.rs', text: fixture('store.rs') },
     { name: 'code: index.ts', text: fixture('index.ts.txt') },
     { name: 'code: store.rs (query put)', text: fixture('store.rs'), query: 'put' },
+    // What an agent's file-read tool returns (Claude Code's Read: `N\t` gutters).
+    { name: 'view: store.rs as a numbered Read result', text: numberedView(fixture('store.rs')) },
+    { name: 'view: index.ts as a numbered Read result', text: numberedView(fixture('index.ts.txt')) },
     { name: 'code: typescript lib.es5.d.ts', text: repoFixture('node_modules/typescript/lib/lib.es5.d.ts') },
     { name: 'html: rustdoc book page', text: repoFixture('crates/headroom_text/tests/fixtures/what-is-rustdoc.html') },
   ]
@@ -144,6 +147,14 @@ function inputs(): Input[] {
     list.push({ name: `body openai: ${name}`, text: JSON.stringify(openaiBody(text)), body: 'openai' })
   }
   return list
+}
+
+/** `cat -n`-style view, the way Claude Code's Read tool returns a file: `1\tline`. */
+function numberedView(text: string): string {
+  return text
+    .split(/(?<=\n)/)
+    .map((line, i) => `${i + 1}\t${line}`)
+    .join('')
 }
 
 function anthropicBody(tool: string) {
