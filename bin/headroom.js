@@ -7,6 +7,7 @@
 //   headroom detect [FILE]                             detect the content type of a file
 //   headroom retrieve HASH [--query WORDS]             print the original behind a marker (default store)
 //   headroom evals --provider P --model ID [...]       LLM-judged accuracy, original vs compressed (needs a key)
+//   headroom proxy [--host H] [--port P] [--token T] [...] the compressing proxy (see README)
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
@@ -19,6 +20,8 @@ const USAGE = `usage:
   headroom count [FILE] [--model ID]
   headroom detect [FILE]
   headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)
+  headroom proxy [--host 127.0.0.1] [--port 8787] [--token T] [--upstream-anthropic URL] [--upstream-openai URL]
+                 [--store sqlite:PATH|memory] [--mode M] [--config FILE]   (each also HEADROOM_*; see README)
   headroom evals --provider anthropic|openai --model ID [--base-url URL] [--limit N] [--paragraphs N]
                  [--mode balanced|aggressive] [--no-query] [--out FILE]
                                                      (LLM-judged SQuAD accuracy on original vs compressed
@@ -127,6 +130,22 @@ function demo(opts) {
   console.log(`every elision is marked in place; ${retrieved} marker hash(es) retrieved back from the store, byte-exact`)
 }
 
+/** `headroom proxy`: runs until SIGINT/SIGTERM. Prints where it listens and the env lines. */
+async function proxy(values) {
+  const { resolveConfig } = require('../proxy/config.js')
+  const { startProxy } = require('../proxy/server.js')
+  const config = resolveConfig(values)
+  const p = await startProxy(config)
+  const auth = config.token ? `\nANTHROPIC_CUSTOM_HEADERS='x-headroom-token: <token>'   # the proxy's token; OpenAI SDKs: defaultHeaders` : ''
+  console.log(`headroom proxy listening on ${p.url} (mode ${config.mode}; upstreams ${config.upstreamAnthropic}, ${config.upstreamOpenai})`)
+  console.log(`point clients at it:\nANTHROPIC_BASE_URL=${p.url}\nOPENAI_BASE_URL=${p.url}/v1${auth}`)
+  await new Promise((resolve) => {
+    for (const sig of ['SIGINT', 'SIGTERM']) process.once(sig, resolve)
+  })
+  await p.close()
+  return 0
+}
+
 /** `headroom evals`: see bin/evals.js. Resolves to the exit code. */
 async function evals(values) {
   const { runEvals } = require('./evals.js')
@@ -167,6 +186,13 @@ function main(argv) {
       paragraphs: { type: 'string' },
       'no-query': { type: 'boolean' },
       out: { type: 'string' },
+      host: { type: 'string' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'upstream-anthropic': { type: 'string' },
+      'upstream-openai': { type: 'string' },
+      store: { type: 'string' },
+      config: { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })
@@ -197,6 +223,8 @@ function main(argv) {
     }
     case 'evals':
       return evals(values)
+    case 'proxy':
+      return proxy(values)
     case 'detect':
       console.log(JSON.stringify(hr.detectContentType(readInput(positionals[0]).toString('utf8'))))
       return 0

@@ -1,0 +1,89 @@
+"use strict";
+var __importDefault = (this && this.__importDefault) || function (mod) {
+    return (mod && mod.__esModule) ? mod : { "default": mod };
+};
+Object.defineProperty(exports, "__esModule", { value: true });
+exports.ConfigError = void 0;
+exports.resolveConfig = resolveConfig;
+exports.isLoopback = isLoopback;
+// Proxy settings: command-line flags, then `HEADROOM_*` environment variables, then a JSON
+// config file, then defaults (the first that sets a value wins).
+const node_fs_1 = __importDefault(require("node:fs"));
+/** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'];
+const DEFAULTS = {
+    host: '127.0.0.1',
+    port: '8787',
+    'upstream-anthropic': 'https://api.anthropic.com',
+    'upstream-openai': 'https://api.openai.com',
+    mode: 'balanced',
+};
+function camel(k) {
+    return k.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
+}
+function env(k) {
+    return `HEADROOM_${k.toUpperCase().replace(/-/g, '_')}`;
+}
+/** An error in the settings: the message names the setting and what is wrong. */
+class ConfigError extends Error {
+    code = 'INVALID_ARGUMENT';
+}
+exports.ConfigError = ConfigError;
+/**
+ * Resolves the settings. `flags` are the parsed command-line values (`--config FILE` among
+ * them); `environment` is usually `process.env`.
+ */
+function resolveConfig(flags, environment = process.env) {
+    const file = flags.config ?? environment.HEADROOM_CONFIG;
+    let fromFile = {};
+    if (file) {
+        try {
+            fromFile = JSON.parse(node_fs_1.default.readFileSync(file, 'utf8'));
+        }
+        catch (e) {
+            throw new ConfigError(`config file ${file}: ${e.message}`);
+        }
+    }
+    const get = (k) => {
+        const v = flags[k] ?? environment[env(k)] ?? fromFile[camel(k)];
+        return v === undefined || v === null ? DEFAULTS[k] : String(v);
+    };
+    const port = Number(get('port'));
+    if (!Number.isInteger(port) || port < 0 || port > 65535)
+        throw new ConfigError(`port must be 0-65535, got ${get('port')}`);
+    const mode = get('mode');
+    if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive')
+        throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`);
+    const config = {
+        host: get('host'),
+        port,
+        token: get('token') || undefined,
+        upstreamAnthropic: upstream(get('upstream-anthropic'), 'upstream-anthropic'),
+        upstreamOpenai: upstream(get('upstream-openai'), 'upstream-openai'),
+        store: get('store'),
+        mode,
+    };
+    if (!isLoopback(config.host) && !config.token) {
+        throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`);
+    }
+    return config;
+}
+/** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
+function upstream(value, name) {
+    let u;
+    try {
+        u = new URL(value);
+    }
+    catch {
+        throw new ConfigError(`${name} is not a URL: ${value}`);
+    }
+    if (u.protocol !== 'http:' && u.protocol !== 'https:')
+        throw new ConfigError(`${name} must be http or https: ${value}`);
+    if (u.search || u.hash || u.username || u.password)
+        throw new ConfigError(`${name} must be an origin plus an optional path: ${value}`);
+    return u.origin + u.pathname.replace(/\/+$/, '');
+}
+/** Whether `host` only accepts connections from this machine. */
+function isLoopback(host) {
+    return host === 'localhost' || host === '::1' || /^127\./.test(host);
+}

@@ -1,0 +1,101 @@
+// Proxy settings: command-line flags, then `HEADROOM_*` environment variables, then a JSON
+// config file, then defaults (the first that sets a value wins).
+import fs from 'node:fs'
+
+/** Everything the proxy needs to start. */
+export interface ProxyConfig {
+  /** Interface to listen on. Default `127.0.0.1`; any other needs a token. */
+  host: string
+  /** Port. Default 8787; 0 picks a free one. */
+  port: number
+  /** Shared secret clients send as `x-headroom-token` (or `Proxy-Authorization: Bearer`). */
+  token?: string
+  /** Anthropic upstream: an origin plus optional base path. */
+  upstreamAnthropic: string
+  /** OpenAI (or OpenAI-compatible) upstream: an origin plus optional base path. */
+  upstreamOpenai: string
+  /** `memory`, `sqlite:PATH`, or a bare path (SQLite). Default: the embedded default store. */
+  store?: string
+  /** Compression mode. Default `balanced`. */
+  mode: 'lossless' | 'balanced' | 'aggressive'
+}
+
+/** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'] as const
+type Key = (typeof KEYS)[number]
+
+const DEFAULTS = {
+  host: '127.0.0.1',
+  port: '8787',
+  'upstream-anthropic': 'https://api.anthropic.com',
+  'upstream-openai': 'https://api.openai.com',
+  mode: 'balanced',
+} as const
+
+function camel(k: string): string {
+  return k.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+}
+
+function env(k: string): string {
+  return `HEADROOM_${k.toUpperCase().replace(/-/g, '_')}`
+}
+
+/** An error in the settings: the message names the setting and what is wrong. */
+export class ConfigError extends Error {
+  readonly code = 'INVALID_ARGUMENT'
+}
+
+/**
+ * Resolves the settings. `flags` are the parsed command-line values (`--config FILE` among
+ * them); `environment` is usually `process.env`.
+ */
+export function resolveConfig(flags: Record<string, string | undefined>, environment: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  const file = flags.config ?? environment.HEADROOM_CONFIG
+  let fromFile: Record<string, unknown> = {}
+  if (file) {
+    try {
+      fromFile = JSON.parse(fs.readFileSync(file, 'utf8'))
+    } catch (e) {
+      throw new ConfigError(`config file ${file}: ${(e as Error).message}`)
+    }
+  }
+  const get = (k: Key): string | undefined => {
+    const v = flags[k] ?? environment[env(k)] ?? fromFile[camel(k)]
+    return v === undefined || v === null ? (DEFAULTS as Record<string, string>)[k] : String(v)
+  }
+  const port = Number(get('port'))
+  if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535, got ${get('port')}`)
+  const mode = get('mode')
+  if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive') throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`)
+  const config: ProxyConfig = {
+    host: get('host')!,
+    port,
+    token: get('token') || undefined,
+    upstreamAnthropic: upstream(get('upstream-anthropic')!, 'upstream-anthropic'),
+    upstreamOpenai: upstream(get('upstream-openai')!, 'upstream-openai'),
+    store: get('store'),
+    mode,
+  }
+  if (!isLoopback(config.host) && !config.token) {
+    throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)
+  }
+  return config
+}
+
+/** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
+function upstream(value: string, name: string): string {
+  let u: URL
+  try {
+    u = new URL(value)
+  } catch {
+    throw new ConfigError(`${name} is not a URL: ${value}`)
+  }
+  if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be http or https: ${value}`)
+  if (u.search || u.hash || u.username || u.password) throw new ConfigError(`${name} must be an origin plus an optional path: ${value}`)
+  return u.origin + u.pathname.replace(/\/+$/, '')
+}
+
+/** Whether `host` only accepts connections from this machine. */
+export function isLoopback(host: string): boolean {
+  return host === 'localhost' || host === '::1' || /^127\./.test(host)
+}

@@ -1,0 +1,25 @@
+import * as hr from '../index';
+import type { ProxyConfig } from './config';
+/** Counters behind `/stats` and `/metrics`. */
+export interface ProxyStats {
+    requests: number;
+    compressed: number;
+    bypassed: number;
+    passedThrough: number;
+    compressionErrors: number;
+    upstreamErrors: number;
+    tokensBefore: number;
+    tokensAfter: number;
+    /** Why requests on compressed paths went out unchanged, by reason. */
+    notCompressed: Record<string, number>;
+}
+/** A running proxy. */
+export interface Proxy {
+    /** The address it listens on, e.g. `http://127.0.0.1:8787`. */
+    url: string;
+    stats: ProxyStats;
+    store: hr.Store;
+    close(): Promise<void>;
+}
+/** Starts the proxy; resolves once it listens. */
+export declare function startProxy(config: ProxyConfig): Promise<Proxy>;
