@@ -167,16 +167,7 @@ pub fn plan_rows(
   if tree.root_node().has_error() {
     return None;
   }
-  let lines = Lines::new(text);
-  let mut planner = Planner::new(
-    text,
-    &lines,
-    dialect,
-    Budget::for_mode(params.mode),
-    params.query,
-  );
-  planner.run(&tree);
-  let rows: Vec<PlannedElision> = disjoint(planner.elisions)
+  let rows: Vec<PlannedElision> = plan(text, &Lines::new(text), dialect, &tree, params)
     .into_iter()
     .map(|e| PlannedElision {
       first: e.first,
@@ -221,17 +212,28 @@ fn parse_best(text: &str, lang: Language) -> Option<(Dialect, Tree)> {
   first
 }
 
-fn compress_tree(text: &str, dialect: Dialect, tree: &Tree, params: &Params<'_>) -> Outcome {
-  let lines = Lines::new(text);
+/// The disjoint elisions the planner picks for `tree`, in row order.
+fn plan(
+  text: &str,
+  lines: &Lines<'_>,
+  dialect: Dialect,
+  tree: &Tree,
+  params: &Params<'_>,
+) -> Vec<Elision> {
   let mut planner = Planner::new(
     text,
-    &lines,
+    lines,
     dialect,
     Budget::for_mode(params.mode),
     params.query,
   );
   planner.run(tree);
-  let elisions = disjoint(planner.elisions);
+  disjoint(planner.elisions)
+}
+
+fn compress_tree(text: &str, dialect: Dialect, tree: &Tree, params: &Params<'_>) -> Outcome {
+  let lines = Lines::new(text);
+  let elisions = plan(text, &lines, dialect, tree, params);
   if elisions.is_empty() {
     return Outcome::Unchanged("nothing to elide");
   }

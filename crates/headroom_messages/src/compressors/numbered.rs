@@ -21,13 +21,10 @@ pub const MIN_LINES: usize = 8;
 /// optional spaces, a decimal line number, then a tab or `→`, with numbers rising by one
 /// from the first. `None` otherwise.
 pub fn gutters(text: &str) -> Option<Vec<usize>> {
-  let lines: Vec<&str> = split_lines_inclusive(text).collect();
-  if lines.len() < MIN_LINES {
-    return None;
-  }
-  let mut out = Vec::with_capacity(lines.len());
+  // Every block passes through here: stop at the first line without a gutter.
+  let mut out = Vec::new();
   let mut expected: Option<u64> = None;
-  for line in &lines {
+  for line in split_lines_inclusive(text) {
     let b = line.as_bytes();
     let spaces = b.iter().take_while(|&&c| c == b' ').count();
     let digits = b[spaces..]
@@ -52,7 +49,7 @@ pub fn gutters(text: &str) -> Option<Vec<usize>> {
     };
     out.push(spaces + digits + sep);
   }
-  Some(out)
+  (out.len() >= MIN_LINES).then_some(out)
 }
 
 /// Compresses a line-numbered view whose content is source code. `None`: not a view, not
