@@ -38,6 +38,13 @@ export declare class BindingStore {
   close(): void
 }
 
+/**
+ * Appends the elements of `items` (a JSON array of messages or Responses input items) to
+ * a request body's `messages` (or `input`) by byte splice: every byte already in the body
+ * stays as it was. How a proxy continues a turn after answering retrieve calls.
+ */
+export declare function appendItems(body: Buffer | string, items: string): Buffer
+
 /** A compressed request body. */
 export interface BindingBodyResult {
   /** The output body; byte-identical to the input outside edited strings. */

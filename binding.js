@@ -836,6 +836,7 @@ function __napiStampBindingTarget(exportsObject, target) {
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
 module.exports.BindingStore = nativeBinding.BindingStore
+module.exports.appendItems = nativeBinding.appendItems
 module.exports.checkNoSilentLossJson = nativeBinding.checkNoSilentLossJson
 module.exports.codeParses = nativeBinding.codeParses
 module.exports.compressBody = nativeBinding.compressBody

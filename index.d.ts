@@ -70,6 +70,13 @@ export interface CompressOptions {
      * `false` no store is used and only lossless forms are produced: never a marker.
      */
     retrieve?: boolean;
+    /**
+     * When the `headroom_retrieve` tool joins the body's `tools`: `auto` (default) when the
+     * output holds markers; `always` on every request (unless `retrieve` is false), so a
+     * conversation's tool list never flips: a proxy sets it for a session that had markers,
+     * or from a session's first request to keep the cached prefix stable.
+     */
+    retrieveTool?: 'auto' | 'always';
     /** Whether prose may go to the loaded Kompress model ({@link loadKompress}). Default true. */
     kompress?: boolean;
     /**
@@ -173,6 +180,25 @@ export interface CompressReport {
     transforms: Transform[];
     /** Blocks left as they were, with reasons. */
     skipped: Skip[];
+    /**
+     * Identifies the conversation across its requests: a hash of the first message's raw
+     * JSON (history is resent, so it stays the same). Absent when there is no message.
+     */
+    conversation?: string;
+    /**
+     * Volatile values in the system prompt (each one changes the cached prefix whenever it
+     * changes). Reported, never edited. Absent when there are none.
+     */
+    volatile?: VolatileValue[];
+}
+/** A volatile value in a system prompt (see {@link CompressReport.volatile}). */
+export interface VolatileValue {
+    /** `timestamp` (date and time), `date`, `time` (clock time with seconds) or `uuid`. */
+    kind: 'timestamp' | 'date' | 'time' | 'uuid';
+    /** JSON pointer of the system text. */
+    path: string;
+    /** The value found (never surrounding text). */
+    sample: string;
 }
 /** Result of {@link compress}: the report plus the output in the input's shape. */
 export interface CompressResult<T = Message[] | RequestBody> extends CompressReport {
@@ -491,6 +517,13 @@ export interface RetrieveResolution {
 export declare function resolveRetrieveCalls(response: object, opts?: {
     store?: Store;
 }): RetrieveResolution;
+/**
+ * Appends messages (Anthropic, OpenAI Chat) or input items (OpenAI Responses) to a request
+ * body by byte splice: every byte already in `body` stays as it was, so the continuation's
+ * prefix reads from the provider's cache. A Responses string `input` becomes a one-message
+ * array first. How the proxy continues a turn after answering retrieve calls.
+ */
+export declare function appendItems(body: Buffer | Uint8Array | string, items: object[]): Buffer;
 /** What {@link checkNoSilentLoss} returns when the check passes. */
 export interface LossCheck {
     /** Markers found and verified. */

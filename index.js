@@ -56,6 +56,7 @@ exports.kompressInfo = kompressInfo;
 exports.headroomRetrieveTool = headroomRetrieveTool;
 exports.retrieve = retrieve;
 exports.resolveRetrieveCalls = resolveRetrieveCalls;
+exports.appendItems = appendItems;
 exports.checkNoSilentLoss = checkNoSilentLoss;
 exports.findMarkers = findMarkers;
 /**
@@ -452,6 +453,17 @@ function retrieve(hash, opts = {}) {
 function resolveRetrieveCalls(response, opts = {}) {
     const json = requestJson(response);
     return JSON.parse(call(() => native.resolveRetrieveCallsJson(json, storeOf(opts))));
+}
+/**
+ * Appends messages (Anthropic, OpenAI Chat) or input items (OpenAI Responses) to a request
+ * body by byte splice: every byte already in `body` stays as it was, so the continuation's
+ * prefix reads from the provider's cache. A Responses string `input` becomes a one-message
+ * array first. How the proxy continues a turn after answering retrieve calls.
+ */
+function appendItems(body, items) {
+    if (!Array.isArray(items))
+        throw new HeadroomError('INVALID_ARGUMENT', 'items must be an array');
+    return call(() => native.appendItems(bodyInput(body), JSON.stringify(items)));
 }
 /**
  * The zero-silent-loss checker for one tool output and its compressed form. Pass the

@@ -5,6 +5,7 @@ import path from 'node:path'
 import test from 'ava'
 
 import {
+  appendItems,
   compress,
   compressBody,
   checkNoSilentLoss,
@@ -160,4 +161,15 @@ test('store stats count originals and remembered forms', (t) => {
   t.is(s.memoEntries, 1)
   t.true(s.memoBytes > 0)
   t.is(s.path, null)
+})
+
+test('appendItems continues a body by byte splice and refuses what it cannot continue', (t) => {
+  const body = Buffer.from('{"model":"m","messages":[{"role":"user","content":"x","n":1.0}],"big":12345678901234567890}')
+  const out = appendItems(body, [{ role: 'assistant', content: 'y' }])
+  t.is(out.toString('utf8'), '{"model":"m","messages":[{"role":"user","content":"x","n":1.0},{"role":"assistant","content":"y"}],"big":12345678901234567890}')
+  t.is(appendItems('{"input":"hi"}', [{ type: 'x' }]).toString('utf8'), '{"input":[{"role":"user","content":"hi"},{"type":"x"}]}')
+  t.is(t.throws<HeadroomError>(() => appendItems('{"messages":', []))?.code, 'INVALID_JSON')
+  t.is(t.throws<HeadroomError>(() => appendItems('{"model":"m"}', []))?.code, 'UNSUPPORTED_SHAPE')
+  t.is(t.throws<HeadroomError>(() => appendItems(Buffer.from([0x7b, 0xff, 0x7d]), []))?.code, 'INVALID_JSON')
+  t.is(t.throws<HeadroomError>(() => appendItems('{"messages":[]}', 'x' as never))?.code, 'INVALID_ARGUMENT')
 })

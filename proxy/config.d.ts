@@ -14,6 +14,12 @@ export interface ProxyConfig {
     store?: string;
     /** Compression mode. Default `balanced`. */
     mode: 'lossless' | 'balanced' | 'aggressive';
+    /**
+     * Opt-in prefix stabilisation: the retrieve tool is in every request's tool list from a
+     * session's first request (so it is never added mid-session), and OpenAI requests without
+     * a `prompt_cache_key` get the session's. Default off.
+     */
+    stabilize: boolean;
 }
 /** An error in the settings: the message names the setting and what is wrong. */
 export declare class ConfigError extends Error {

@@ -10,7 +10,7 @@ exports.isLoopback = isLoopback;
 // config file, then defaults (the first that sets a value wins).
 const node_fs_1 = __importDefault(require("node:fs"));
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'];
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'stabilize'];
 const DEFAULTS = {
     host: '127.0.0.1',
     port: '8787',
@@ -62,11 +62,22 @@ function resolveConfig(flags, environment = process.env) {
         upstreamOpenai: upstream(get('upstream-openai'), 'upstream-openai'),
         store: get('store'),
         mode,
+        stabilize: flag(get('stabilize'), 'stabilize'),
     };
     if (!isLoopback(config.host) && !config.token) {
         throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`);
     }
     return config;
+}
+/** A boolean setting: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off` (absent: false). */
+function flag(value, name) {
+    if (value === undefined || value === '')
+        return false;
+    if (/^(true|1|yes|on)$/i.test(value))
+        return true;
+    if (/^(false|0|no|off)$/i.test(value))
+        return false;
+    throw new ConfigError(`${name} must be true or false, got ${value}`);
 }
 /** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
 function upstream(value, name) {

@@ -18,10 +18,16 @@ export interface ProxyConfig {
   store?: string
   /** Compression mode. Default `balanced`. */
   mode: 'lossless' | 'balanced' | 'aggressive'
+  /**
+   * Opt-in prefix stabilisation: the retrieve tool is in every request's tool list from a
+   * session's first request (so it is never added mid-session), and OpenAI requests without
+   * a `prompt_cache_key` get the session's. Default off.
+   */
+  stabilize: boolean
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'] as const
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'stabilize'] as const
 type Key = (typeof KEYS)[number]
 
 const DEFAULTS = {
@@ -75,11 +81,20 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     upstreamOpenai: upstream(get('upstream-openai')!, 'upstream-openai'),
     store: get('store'),
     mode,
+    stabilize: flag(get('stabilize'), 'stabilize'),
   }
   if (!isLoopback(config.host) && !config.token) {
     throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)
   }
   return config
+}
+
+/** A boolean setting: `true`/`1`/`yes`/`on` or `false`/`0`/`no`/`off` (absent: false). */
+function flag(value: string | undefined, name: string): boolean {
+  if (value === undefined || value === '') return false
+  if (/^(true|1|yes|on)$/i.test(value)) return true
+  if (/^(false|0|no|off)$/i.test(value)) return false
+  throw new ConfigError(`${name} must be true or false, got ${value}`)
 }
 
 /** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */

@@ -1,18 +1,7 @@
 import * as hr from '../index';
 import type { ProxyConfig } from './config';
-/** Counters behind `/stats` and `/metrics`. */
-export interface ProxyStats {
-    requests: number;
-    compressed: number;
-    bypassed: number;
-    passedThrough: number;
-    compressionErrors: number;
-    upstreamErrors: number;
-    tokensBefore: number;
-    tokensAfter: number;
-    /** Why requests on compressed paths went out unchanged, by reason. */
-    notCompressed: Record<string, number>;
-}
+import { type ProxyStats } from './stats';
+export type { ProxyStats } from './stats';
 /** A running proxy. */
 export interface Proxy {
     /** The address it listens on, e.g. `http://127.0.0.1:8787`. */

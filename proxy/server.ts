@@ -2,40 +2,36 @@
 // the library edits (byte splicing: every other byte goes upstream unchanged) and forwarded
 // to the configured upstream; responses, streaming or not, are relayed as they arrive.
 //
-// Increment 1 (issue #6): Anthropic /v1/messages, OpenAI /v1/chat/completions and
-// /v1/responses compressed; every other path passed through; x-headroom-bypass; token;
-// /health, /stats, /metrics, GET /v1/retrieve/{hash}. Answering the model's own
-// headroom_retrieve calls inside the proxy comes next.
+// Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses are compressed;
+// every other path is passed through. Once a session has had markers the retrieve tool
+// stays in its tool list (sessions.ts), and the model's headroom_retrieve calls are answered
+// here, streaming included (retrieval.ts): they never reach the client.
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pipeline } from 'node:stream/promises'
-import { Agent, request as undiciRequest } from 'undici'
+import { Agent, request as undiciRequest, type Dispatcher } from 'undici'
 
 import * as hr from '../index'
 import type { ProxyConfig } from './config'
+import { relayAnthropicStream, relayChatStream, relayJson, relayObservedStream, type RetrievalOutcome } from './retrieval'
+import { StickySessions, sessionFromHeaders } from './sessions'
+import { metrics, newStats, recordBilled, recordReport, recordRequest, type ProxyStats } from './stats'
+import { tokenClasses } from './usage'
 
-/** Paths whose JSON bodies are compressed (query strings ignored). */
-const COMPRESSED_PATHS = new Set(['/v1/messages', '/v1/chat/completions', '/v1/responses'])
+export type { ProxyStats } from './stats'
+
+/** Paths whose JSON bodies are compressed (query strings ignored), and their format. */
+const COMPRESSED_PATHS: Record<string, 'anthropic' | 'openai' | 'openai-responses'> = {
+  '/v1/messages': 'anthropic',
+  '/v1/chat/completions': 'openai',
+  '/v1/responses': 'openai-responses',
+}
 /** Request headers never forwarded: hop-by-hop ones, and what the HTTP client sets itself. */
 const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'proxy-authorization'])
 /** Response headers never relayed (hop-by-hop). */
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer'])
 /** Largest request body read (bigger ones get 413). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024
-
-/** Counters behind `/stats` and `/metrics`. */
-export interface ProxyStats {
-  requests: number
-  compressed: number
-  bypassed: number
-  passedThrough: number
-  compressionErrors: number
-  upstreamErrors: number
-  tokensBefore: number
-  tokensAfter: number
-  /** Why requests on compressed paths went out unchanged, by reason. */
-  notCompressed: Record<string, number>
-}
 
 /** A running proxy. */
 export interface Proxy {
@@ -87,11 +83,35 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
   return Buffer.concat(chunks)
 }
 
+/** Whether a JSON body asks for a stream (`"stream": true` at any depth: a string value cannot hold it unescaped). */
+function wantsStream(body: Buffer): boolean {
+  for (let at = body.indexOf('"stream"'); at >= 0; at = body.indexOf('"stream"', at + 8)) {
+    if (/^"stream"\s*:\s*true/.test(body.subarray(at, at + 32).toString('latin1'))) return true
+  }
+  return false
+}
+
+/** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
+function withPromptCacheKey(body: Buffer, key: string): Buffer {
+  if (body.indexOf('"prompt_cache_key"') >= 0) return body
+  const open = body.indexOf('{')
+  if (open < 0) return body
+  const rest = body.subarray(open + 1).toString('utf8').trimStart()
+  const field = `"prompt_cache_key":${JSON.stringify(key)}${rest.startsWith('}') ? '' : ','}`
+  return Buffer.concat([body.subarray(0, open + 1), Buffer.from(field), body.subarray(open + 1)])
+}
+
+/** The model id of a body, read from its first bytes only (it is usually near the top). */
+function modelOf(body: Buffer): string | undefined {
+  return /"model"\s*:\s*"([^"\\]{1,200})"/.exec(body.subarray(0, 4096).toString('utf8'))?.[1]
+}
+
 /** Starts the proxy; resolves once it listens. */
 export async function startProxy(config: ProxyConfig): Promise<Proxy> {
   const store = openStore(config.store)
   const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 })
-  const stats: ProxyStats = { requests: 0, compressed: 0, bypassed: 0, passedThrough: 0, compressionErrors: 0, upstreamErrors: 0, tokensBefore: 0, tokensAfter: 0, notCompressed: {} }
+  const stats = newStats()
+  const sticky = new StickySessions()
   const notCompressed = (reason: string) => (stats.notCompressed[reason] = (stats.notCompressed[reason] ?? 0) + 1)
 
   const server = http.createServer((req, res) => {
@@ -106,7 +126,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     const path = url.pathname
     if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true })
     if (!authorized(req, config.token)) return proxyError(res, 401, isAnthropic(req, path), 'authentication_error', 'missing or wrong x-headroom-token')
-    if (req.method === 'GET' && path === '/stats') return send(res, 200, stats)
+    if (req.method === 'GET' && path === '/stats') return send(res, 200, { ...stats, stickySessions: sticky.size })
     if (req.method === 'GET' && path === '/metrics') return send(res, 200, metrics(stats), 'text/plain; version=0.0.4')
     const retrieve = /^\/v1\/retrieve\/([0-9a-f]{16,64})$/.exec(path)
     if (req.method === 'GET' && retrieve) {
@@ -123,23 +143,62 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     const base = anthropic ? config.upstreamAnthropic : config.upstreamOpenai
     let body: Buffer | null = await readBody(req)
     if (body === null) return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`)
+    const record = { at: new Date().toISOString(), method: req.method ?? '', path, status: 0, outcome: 'passed_through', tokensBefore: 0, tokensAfter: 0, reasons: {} as Record<string, number>, retrieveCalls: 0 }
+    res.on('close', () => {
+      record.status = res.headersSent ? res.statusCode : 0
+      recordRequest(stats, record)
+    })
     const bypass = req.headers['x-headroom-bypass'] === '1'
-    if (req.method === 'POST' && COMPRESSED_PATHS.has(path) && body.length > 0) {
-      if (bypass) stats.bypassed++
-      else if (req.headers['content-encoding']) notCompressed('content_encoded')
-      else {
+    const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined
+    const headerSession = sessionFromHeaders(req.headers)
+    let intercept = false
+    if (format && body.length > 0) {
+      if (bypass) {
+        stats.bypassed++
+        record.outcome = 'bypassed'
+      } else if (req.headers['content-encoding']) {
+        notCompressed('content_encoded')
+        record.outcome = 'unchanged'
+        record.reasons.content_encoded = 1
+      } else {
+        // Answering retrieve calls needs the response: the proxy does that for every format
+        // except a streamed Responses turn, which gets lossless forms only (no marker
+        // without a way to redeem it).
+        const retrievePath = !(format === 'openai-responses' && wantsStream(body))
+        const sessionSticky = sticky.has(headerSession)
+        const opts = { store, mode: config.mode, provider: format, retrieve: retrievePath }
         try {
-          const out = await hr.compressBodyAsync(body, { store, mode: config.mode, provider: anthropic ? 'anthropic' : 'auto' })
-          stats.tokensBefore += out.report.tokensBefore
-          stats.tokensAfter += out.report.tokensAfter
-          if (out.report.transforms.length) {
-            stats.compressed++
+          let out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' })
+          const conversation = out.report.conversation
+          if (retrievePath && !out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
+            // A conversation that had markers keeps the tool (its history may have lost them,
+            // e.g. after the client compacted it): same blocks, memoized, plus the tool.
+            out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' })
+          }
+          if (out.report.retrieveTool) {
+            sticky.add(headerSession)
+            sticky.add(conversation)
+          }
+          record.reasons = recordReport(stats, out.report, modelOf(body))
+          record.tokensBefore = out.report.tokensBefore
+          record.tokensAfter = out.report.tokensAfter
+          if (out.report.transforms.length || out.report.retrieveTool === 'added') {
+            stats.compressed += out.report.transforms.length ? 1 : 0
+            record.outcome = out.report.transforms.length ? 'compressed' : 'unchanged'
             body = out.body
-          } else notCompressed('nothing_to_compress')
+          } else {
+            notCompressed('nothing_to_compress')
+            record.outcome = 'unchanged'
+          }
+          intercept = out.report.retrieveTool === 'added' || out.report.retrieveTool === 'present'
+          if (config.stabilize && format !== 'anthropic') body = withPromptCacheKey(body, headerSession ?? conversation ?? 'headroom')
         } catch (e) {
           // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
           stats.compressionErrors++
-          notCompressed((e as { code?: string }).code ?? 'error')
+          const code = (e as { code?: string }).code ?? 'error'
+          notCompressed(code)
+          record.outcome = 'error'
+          record.reasons[code] = 1
         }
       }
     } else stats.passedThrough++
@@ -149,21 +208,26 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       if (v === undefined || DROP_REQUEST.has(k) || k.startsWith('x-headroom-')) continue
       headers[k] = v
     }
+    // The proxy reads the responses of compressed paths (usage, retrieve calls): identity.
+    if (format) headers['accept-encoding'] = 'identity'
     const abort = new AbortController()
     res.on('close', () => {
       if (!res.writableFinished) abort.abort()
     })
-    let upstream: Awaited<ReturnType<typeof undiciRequest>>
-    try {
-      upstream = await undiciRequest(base + path + url.search, {
+    const target = base + path + url.search
+    const forward = (b: Buffer) =>
+      undiciRequest(target, {
         method: req.method as 'POST',
         headers,
-        body: body.length || (req.method !== 'GET' && req.method !== 'HEAD') ? body : undefined,
+        body: b.length || (req.method !== 'GET' && req.method !== 'HEAD') ? b : undefined,
         dispatcher: agent,
         signal: abort.signal,
         headersTimeout: 600_000,
         bodyTimeout: 0,
       })
+    let upstream: Dispatcher.ResponseData
+    try {
+      upstream = await forward(body)
     } catch (e) {
       stats.upstreamErrors++
       if (abort.signal.aborted) return
@@ -172,6 +236,26 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     const out: Record<string, string | string[]> = {}
     for (const [k, v] of Object.entries(upstream.headers)) {
       if (v !== undefined && !DROP_RESPONSE.has(k)) out[k] = v
+    }
+    const type = String(upstream.headers['content-type'] ?? '')
+    const encoded = upstream.headers['content-encoding'] !== undefined && upstream.headers['content-encoding'] !== 'identity'
+    if (upstream.statusCode >= 400) stats.upstreamErrors++
+    if (format && upstream.statusCode === 200 && !encoded && (type.includes('text/event-stream') || type.includes('json'))) {
+      const ctx = { body, send: forward, store, res, headers: out, intercept }
+      let outcome: RetrievalOutcome
+      if (type.includes('json')) outcome = await relayJson(format, upstream, ctx)
+      else if (format === 'anthropic') outcome = await relayAnthropicStream(upstream, ctx)
+      else if (format === 'openai') outcome = await relayChatStream(upstream, ctx)
+      else outcome = await relayObservedStream(upstream, ctx)
+      for (const u of outcome.usages) recordBilled(stats, tokenClasses(u))
+      if (outcome.calls) {
+        stats.retrieval.turns++
+        stats.retrieval.calls += outcome.calls
+        stats.retrieval.continuations += outcome.rounds
+        record.retrieveCalls = outcome.calls
+      }
+      if (outcome.truncated && !abort.signal.aborted) stats.truncatedStreams++
+      return
     }
     res.writeHead(upstream.statusCode, out)
     res.flushHeaders()
@@ -201,18 +285,4 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       store.close()
     },
   }
-}
-
-/** Prometheus text format. */
-function metrics(s: ProxyStats): string {
-  const lines = [
-    ['headroom_requests_total', 'Requests proxied', s.requests],
-    ['headroom_requests_compressed_total', 'Requests whose body was compressed', s.compressed],
-    ['headroom_requests_bypassed_total', 'Requests sent with x-headroom-bypass', s.bypassed],
-    ['headroom_compression_errors_total', 'Bodies the library could not read (forwarded unchanged)', s.compressionErrors],
-    ['headroom_upstream_errors_total', 'Upstream failures', s.upstreamErrors],
-    ['headroom_tokens_before_total', 'Tokens of compressible request bodies before compression', s.tokensBefore],
-    ['headroom_tokens_after_total', 'Tokens of those bodies after compression', s.tokensAfter],
-  ] as const
-  return lines.map(([name, help, v]) => `# HELP ${name} ${help}\n# TYPE ${name} counter\n${name} ${v}\n`).join('')
 }

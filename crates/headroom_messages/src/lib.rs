@@ -20,6 +20,7 @@
 //! (`UNSUPPORTED_SHAPE` with the JSON path), and an inflation guard per block.
 
 pub mod compressors;
+pub mod continuation;
 pub mod count;
 pub mod memo;
 pub mod options;
@@ -30,6 +31,7 @@ pub mod retrieve_calls;
 pub mod retrieve_tool;
 pub mod splice;
 pub mod verify;
+pub mod volatile;
 pub mod walk;
 
 use headroom_core::store::NoStore;
@@ -39,7 +41,7 @@ use headroom_detect::detect;
 use crate::compressors::{BlockContext, compress_block, route};
 use crate::count::{Counter, countable_text};
 use crate::memo::{Memo, MemoEntry, memo_key};
-use crate::options::Options;
+use crate::options::{Options, RetrieveToolPolicy};
 use crate::policy::{SkipReason, looks_like_error_output, structural};
 use crate::report::{Report, Skip, TextReport, Transform};
 use crate::splice::Edit;
@@ -207,7 +209,7 @@ pub fn compress_request_with(
   }
 
   // `splice` sorts what it is given: a copy, so `edits[i]` stays `transforms[i]`'s.
-  let (mut body, mut tokens_after, mut retrieve_tool) = assemble(
+  let (mut body, mut tokens_after, mut retrieve_tool, tool_tokens) = assemble(
     input,
     &walked,
     &mut edits.clone(),
@@ -221,7 +223,13 @@ pub fn compress_request_with(
   // compressed blocks are rolled back: a memoized block went out compressed in an earlier
   // request, and history is immutable. A rolled-back block is remembered as left alone, so
   // the next request sends it unchanged too.
-  if tokens_after >= tokens_before && transforms.iter().any(|t| !t.memoized) {
+  // A tool added on every request (`retrieveTool: "always"`) costs the same with or without
+  // compression: the guard leaves it out.
+  let forced = opts.retrieve && opts.retrieve_tool == RetrieveToolPolicy::Always;
+  let unforced_after = |after: usize, tool: usize| if forced { after - tool } else { after };
+  if unforced_after(tokens_after, tool_tokens) >= tokens_before
+    && transforms.iter().any(|t| !t.memoized)
+  {
     let mut kept_edits = Vec::new();
     let mut kept = Vec::new();
     for ((t, e), p) in transforms
@@ -247,7 +255,7 @@ pub fn compress_request_with(
     }
     transforms = kept;
     edits = kept_edits;
-    (body, tokens_after, retrieve_tool) = assemble(
+    (body, tokens_after, retrieve_tool, _) = assemble(
       input,
       &walked,
       &mut edits,
@@ -260,7 +268,7 @@ pub fn compress_request_with(
   for (key, entry) in pending.into_iter().flatten() {
     memo.put(&key, entry);
   }
-  let saved = tokens_before - tokens_after;
+  let saved = tokens_before.saturating_sub(tokens_after);
   Ok(Outcome {
     body,
     bare: walked.bare,
@@ -279,8 +287,32 @@ pub fn compress_request_with(
       retrieve_tool,
       transforms,
       skipped,
+      conversation: walked.first_message.map(|m| {
+        headroom_core::hash::KeyHasher::new()
+          .part(m.get().as_bytes())
+          .finish_hex()
+      }),
+      volatile: volatile_in_system(&walked),
     },
   })
+}
+
+/// Volatile values (see [`volatile`]) in the system text of a walked request.
+fn volatile_in_system(walked: &walk::Walk<'_>) -> Vec<volatile::Volatile> {
+  let mut found = Vec::new();
+  for item in &walked.items {
+    if !matches!(item.role, walk::Role::System | walk::Role::Developer)
+      || item.kind != ItemKind::Text
+    {
+      continue;
+    }
+    if let Payload::Str(raw) = item.payload
+      && let Ok(text) = raw::decode_string(raw, &item.path)
+    {
+      volatile::scan(&text, &item.path, &mut found);
+    }
+  }
+  found
 }
 
 /// Splices `edits` into `input` and adds the retrieve tool when `transforms` hold markers:
@@ -293,7 +325,7 @@ fn assemble(
   tokens_before: usize,
   opts: &Options,
   counter: &Counter,
-) -> Result<(Vec<u8>, usize, Option<&'static str>)> {
+) -> Result<(Vec<u8>, usize, Option<&'static str>, usize)> {
   let saved: usize = transforms
     .iter()
     .map(|t| t.tokens_before - t.tokens_after)
@@ -303,7 +335,9 @@ fn assemble(
   // A marker is only useful if the model can redeem it: add the retrieve tool to a body
   // whose output holds markers (a bare array cannot carry tools: the report says so).
   let mut retrieve_tool = None;
-  if transforms.iter().any(|t| !t.hashes.is_empty()) {
+  let mut tool_tokens = 0;
+  let forced = opts.retrieve && opts.retrieve_tool == RetrieveToolPolicy::Always;
+  if forced || transforms.iter().any(|t| !t.hashes.is_empty()) {
     if walked.bare {
       retrieve_tool = Some("needed");
     } else {
@@ -314,7 +348,9 @@ fn assemble(
         Some(with_tool) => {
           // Recount the final body: the tool joins the `tools` array, whose count is not
           // simply the sum of its parts.
+          let without = tokens_after;
           tokens_after = count_text(&with_tool, opts.provider, counter)?;
+          tool_tokens = tokens_after.saturating_sub(without);
           body = with_tool.into_bytes();
           retrieve_tool = Some("added");
         }
@@ -325,7 +361,7 @@ fn assemble(
       }
     }
   }
-  Ok((body, tokens_after, retrieve_tool))
+  Ok((body, tokens_after, retrieve_tool, tool_tokens))
 }
 
 /// A block compressed successfully.

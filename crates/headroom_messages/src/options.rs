@@ -20,6 +20,17 @@ pub enum ProviderHint {
   OpenaiResponses,
 }
 
+/// When the retrieve tool joins a request body's `tools` (see `Options::retrieve_tool`).
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum RetrieveToolPolicy {
+  /// When the output holds markers.
+  #[default]
+  Auto,
+  /// On every request (unless `retrieve` is off).
+  Always,
+}
+
 /// What to protect from compression.
 #[derive(Debug, Clone, PartialEq, Eq, Deserialize, Default)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -66,6 +77,12 @@ pub struct Options {
   /// a marker (for clients that cannot call `headroom_retrieve`).
   #[serde(default = "default_true")]
   pub retrieve: bool,
+  /// When the `headroom_retrieve` tool is added to a request body: `auto` when the output
+  /// holds markers; `always` on every request (with `retrieve` on), so a conversation's
+  /// tool list never changes once it had markers, or never changes at all when set from its
+  /// first request (a proxy's session stickiness and prefix stabilisation).
+  #[serde(default)]
+  pub retrieve_tool: RetrieveToolPolicy,
   /// Whether prose may go to the loaded Kompress model (when one is loaded). Default true.
   #[serde(default = "default_true")]
   pub kompress: bool,
@@ -135,6 +152,7 @@ impl Default for Options {
       protect: Protect::default(),
       max_input_bytes: default_max_input_bytes(),
       retrieve: true,
+      retrieve_tool: RetrieveToolPolicy::Auto,
       kompress: true,
       kompress_budget_ms: DEFAULT_KOMPRESS_BUDGET_MS,
       kompress_model: None,

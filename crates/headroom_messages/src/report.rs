@@ -79,6 +79,15 @@ pub struct Report {
   pub transforms: Vec<Transform>,
   /// Blocks left as they were, with reasons.
   pub skipped: Vec<Skip>,
+  /// Identifies the conversation across its requests: a hash of the first message's raw
+  /// JSON (clients resend history, so it stays the same for the whole conversation).
+  /// Absent when there is no message.
+  #[serde(skip_serializing_if = "Option::is_none")]
+  pub conversation: Option<String>,
+  /// Volatile values in the system prompt (timestamps, dates, clock times, UUIDs): each
+  /// one changes the cached prefix whenever it changes. Reported, never edited.
+  #[serde(skip_serializing_if = "Vec::is_empty")]
+  pub volatile: Vec<crate::volatile::Volatile>,
 }
 
 /// A `compressText` result.

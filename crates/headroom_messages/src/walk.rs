@@ -160,6 +160,9 @@ pub struct Walk<'a> {
   pub model: Option<String>,
   /// Whether the input was a bare message array rather than a request body.
   pub bare: bool,
+  /// The raw JSON of the first message / input item (a Responses string input counts as
+  /// one): what identifies a conversation across its requests.
+  pub first_message: Option<&'a RawValue>,
 }
 
 /// Fixed token estimate for an image (Anthropic bills about width*height/750 tokens; a
@@ -256,6 +259,7 @@ pub fn walk<'a>(text: &'a str, hint: ProviderHint) -> Result<Walk<'a>> {
       .and_then(|r| raw::decode_string(r, "").ok()),
     model: w.model,
     bare: w.bare,
+    first_message: w.first_message,
   })
 }
 
@@ -297,6 +301,7 @@ struct Walker<'a> {
   latest_user_text: Option<&'a RawValue>,
   model: Option<String>,
   bare: bool,
+  first_message: Option<&'a RawValue>,
 }
 
 impl<'a> Walker<'a> {
@@ -339,6 +344,7 @@ impl<'a> Walker<'a> {
   }
 
   fn messages(&mut self, messages: &[&'a RawValue], base: &str, hint: ProviderHint) -> Result<()> {
+    self.first_message = messages.first().copied();
     if hint == ProviderHint::OpenaiResponses {
       for (i, item) in messages.iter().enumerate() {
         self.response_item(item, &format!("{base}/{i}"), i)?;
@@ -621,6 +627,7 @@ impl<'a> Walker<'a> {
   fn responses_input(&mut self, input: &'a RawValue) -> Result<()> {
     match kind_of(input) {
       JsonKind::String => {
+        self.first_message = Some(input);
         self.frames.push(Frame {
           role: Role::User,
           name: None,

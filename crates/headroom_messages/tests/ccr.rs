@@ -240,3 +240,69 @@ fn a_rolled_back_block_stays_as_sent_in_later_turns() {
     "the earlier block is resent exactly as it was sent"
   );
 }
+
+#[test]
+fn an_always_retrieve_tool_is_added_without_markers_and_never_counts_as_inflation() {
+  use headroom_messages::options::RetrieveToolPolicy;
+  let store = Store::in_memory();
+  // Nothing worth compressing: a short tool output.
+  let input = body("three short rows");
+  let always = Options {
+    retrieve_tool: RetrieveToolPolicy::Always,
+    ..Options::default()
+  };
+  let out = compress_request_with(input.as_bytes(), &always, &NoMemo, &store).unwrap();
+  assert_eq!(out.report.retrieve_tool, Some("added"));
+  assert!(out.report.transforms.is_empty());
+  assert_eq!(
+    out.report.tokens_saved, 0,
+    "the tool costs tokens; saved never underflows"
+  );
+  assert!(out.report.tokens_after > out.report.tokens_before);
+  let v: serde_json::Value = serde_json::from_slice(&out.body).unwrap();
+  assert_eq!(v["tools"][0]["name"], retrieve_tool::RETRIEVE_TOOL_NAME);
+  // The body outside the tool is the input's bytes.
+  let text = String::from_utf8(out.body.clone()).unwrap();
+  assert!(text.starts_with(&input[..input.len() - 1]));
+
+  // A compressible block is still compressed (the tool's cost is not held against it).
+  let big = compress_request_with(
+    body(&corpus("api_responses.json")).as_bytes(),
+    &always,
+    &NoMemo,
+    &store,
+  )
+  .unwrap();
+  assert_eq!(big.report.transforms.len(), 1);
+  assert_eq!(big.report.retrieve_tool, Some("added"));
+
+  // Without a retrieve path the tool is never added.
+  let none = Options {
+    retrieve: false,
+    ..always
+  };
+  let out = compress_request_with(input.as_bytes(), &none, &NoMemo, &store).unwrap();
+  assert_eq!(out.report.retrieve_tool, None);
+  assert_eq!(out.body, input.as_bytes());
+}
+
+#[test]
+fn the_conversation_id_stays_while_history_grows() {
+  let store = Store::in_memory();
+  let first = body("short");
+  let mut v: serde_json::Value = serde_json::from_str(&first).unwrap();
+  v["messages"]
+    .as_array_mut()
+    .unwrap()
+    .push(serde_json::json!({"role": "assistant", "content": "done"}));
+  let later = v.to_string();
+  let id = |b: &str| {
+    compress_request_with(b.as_bytes(), &Options::default(), &NoMemo, &store)
+      .unwrap()
+      .report
+      .conversation
+      .unwrap()
+  };
+  assert_eq!(id(&first), id(&later));
+  assert_ne!(id(&first), id(&first.replace("inactive", "active")));
+}

@@ -290,6 +290,23 @@ pub fn resolve_retrieve_calls_json(
   .map_err(to_js)
 }
 
+/// Appends the elements of `items` (a JSON array of messages or Responses input items) to
+/// a request body's `messages` (or `input`) by byte splice: every byte already in the body
+/// stays as it was. How a proxy continues a turn after answering retrieve calls.
+#[napi(catch_unwind)]
+pub fn append_items(body: Either<Buffer, String>, items: String) -> Result<Buffer, BindingError> {
+  guard(|| {
+    let text = match &body {
+      Either::A(b) => std::str::from_utf8(b)
+        .map_err(|e| CoreError::invalid_json(format!("body is not UTF-8: {e}")))?,
+      Either::B(s) => s.as_str(),
+    };
+    let out = headroom_messages::continuation::append_items(text, &items)?;
+    Ok(Buffer::from(out.into_bytes()))
+  })
+  .map_err(to_js)
+}
+
 /// Zero-silent-loss check of one tool output against its compressed form. With no
 /// `strategy` (or a `json:` one) the JSON checker runs: every item of `input` is present in
 /// `output` or covered by a marker whose stored original (from the store) holds it, and
