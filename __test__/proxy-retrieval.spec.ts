@@ -408,29 +408,105 @@ test('stats: tokens by content type, savings in dollars with their basis, per-re
   t.regex(metrics, /headroom_content_tokens_before_total\{content_type="json"\} \d+/)
 })
 
-test('a streamed Responses turn gets lossless forms only: no marker without a way to redeem it', async (t) => {
-  const { upstream, proxy } = await setup(t, (_s, _n, res) => {
+// ---------------------------------------------------------------------------------------
+// OpenAI Responses
+// ---------------------------------------------------------------------------------------
+
+function responsesScript() {
+  return async (seen: Seen, _n: number, res: http.ServerResponse) => {
+    const input = seen.json.input as Json[]
+    const continuation = input.at(-1)?.type === 'function_call_output' && input.at(-1)?.call_id === 'call_r1'
+    const id = continuation ? 'resp_2' : 'resp_1'
+    const message = (text: string, n: number): Json => ({ id: `msg_${n}`, type: 'message', role: 'assistant', status: 'completed', content: [{ type: 'output_text', text, annotations: [] }] })
+    const output: Json[] = continuation
+      ? [message('Two users are inactive.', 2)]
+      : [message('Checking.', 1), { id: 'fc_1', type: 'function_call', status: 'completed', call_id: 'call_r1', name: 'headroom_retrieve', arguments: JSON.stringify({ hash: hashIn(seen) }) }]
+    const usage = continuation
+      ? { input_tokens: 220, input_tokens_details: { cached_tokens: 100 }, output_tokens: 6, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 226 }
+      : { input_tokens: 120, input_tokens_details: { cached_tokens: 0 }, output_tokens: 9, output_tokens_details: { reasoning_tokens: 0 }, total_tokens: 129 }
+    const response = { id, object: 'response', created_at: 1, status: 'completed', model: 'gpt-4o', output, usage }
+    if (!seen.json.stream) {
+      res.writeHead(200, { 'content-type': 'application/json' })
+      return void res.end(JSON.stringify(response))
+    }
     res.writeHead(200, { 'content-type': 'text/event-stream' })
-    res.write(`event: response.created\ndata: ${JSON.stringify({ type: 'response.created', response: { id: 'resp_1' } })}\n\n`)
-    res.write(`event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', response: { id: 'resp_1', usage: { input_tokens: 30, input_tokens_details: { cached_tokens: 10 }, output_tokens: 2, total_tokens: 32 } } })}\n\n`)
+    let seq = 0
+    const send = (type: string, data: Json) => res.write(`event: ${type}\ndata: ${JSON.stringify({ type, sequence_number: seq++, ...data })}\n\n`)
+    send('response.created', { response: { ...response, status: 'in_progress', output: [], usage: null } })
+    for (const [i, item] of output.entries()) {
+      if (item.type === 'message') {
+        const text = item.content[0].text as string
+        send('response.output_item.added', { output_index: i, item: { ...item, status: 'in_progress', content: [] } })
+        send('response.content_part.added', { item_id: item.id, output_index: i, content_index: 0, part: { type: 'output_text', text: '', annotations: [] } })
+        send('response.output_text.delta', { item_id: item.id, output_index: i, content_index: 0, delta: text, logprobs: [] })
+        send('response.output_text.done', { item_id: item.id, output_index: i, content_index: 0, text, logprobs: [] })
+        send('response.content_part.done', { item_id: item.id, output_index: i, content_index: 0, part: item.content[0] })
+      } else {
+        send('response.output_item.added', { output_index: i, item: { ...item, status: 'in_progress', arguments: '' } })
+        send('response.function_call_arguments.delta', { item_id: item.id, output_index: i, delta: item.arguments })
+        send('response.function_call_arguments.done', { item_id: item.id, output_index: i, arguments: item.arguments })
+      }
+      send('response.output_item.done', { output_index: i, item })
+    }
+    send('response.completed', { response })
     res.end()
-  })
-  const body = {
+  }
+}
+
+function responsesBody() {
+  return {
     model: 'gpt-4o',
-    stream: true,
     input: [
-      { type: 'message', role: 'user', content: 'Which API users are inactive?' },
-      { type: 'function_call', call_id: 'c1', name: 'api', arguments: '{}' },
-      { type: 'function_call_output', call_id: 'c1', output: TOOL_OUTPUT },
+      { type: 'message' as const, role: 'user' as const, content: 'Which API users are inactive?' },
+      { type: 'function_call' as const, call_id: 'c1', name: 'api', arguments: '{}' },
+      { type: 'function_call_output' as const, call_id: 'c1', output: TOOL_OUTPUT },
     ],
   }
-  const r = await fetch(`${proxy.url}/v1/responses`, { method: 'POST', headers: { 'content-type': 'application/json', authorization: 'Bearer k' }, body: JSON.stringify(body) })
-  const text = await r.text()
-  t.regex(text, /response\.completed/)
-  const sent = upstream.seen[0].body.toString('utf8')
-  t.true(sent.length < JSON.stringify(body).length, 'still compressed (lossless forms)')
-  t.deepEqual(findMarkers(sent), [])
-  t.false(sent.includes('headroom_retrieve'))
+}
+
+test('OpenAI Responses, streamed and not: retrieve calls answered inside the proxy, one coherent response', async (t) => {
+  const { upstream, proxy } = await setup(t, responsesScript())
+  const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-test', maxRetries: 0 })
+  const done = await client.responses.create(responsesBody())
+  t.is(done.output_text, 'Checking.Two users are inactive.')
+  t.false(done.output.some((o) => o.type === 'function_call'))
+  t.is(done.usage?.input_tokens, 340)
+  const second = upstream.seen[1].json.input as Json[]
+  t.is(second.at(-1)!.output, TOOL_OUTPUT, 'the retrieve result is the byte-exact original')
+  // The proxy added the tool after `input`: the continuation keeps every byte before input's end.
+  const a = upstream.seen[0].body.toString('utf8')
+  t.true(upstream.seen[1].body.toString('utf8').startsWith(a.slice(0, a.indexOf('],"tools":'))))
+
+  const stream = client.responses.stream(responsesBody())
+  const deltas: string[] = []
+  stream.on('response.output_text.delta', (e) => deltas.push(e.delta))
+  const final = await stream.finalResponse()
+  t.deepEqual(deltas, ['Checking.', 'Two users are inactive.'])
+  t.deepEqual(
+    final.output.map((o) => (o.type === 'message' && o.content[0].type === 'output_text' ? o.content[0].text : o.type)),
+    ['Checking.', 'Two users are inactive.'],
+  )
+  t.is(final.id, 'resp_1')
+  t.is(final.usage?.output_tokens, 15)
+  t.is(upstream.seen.length, 4)
+  t.is(proxy.stats.retrieval.calls, 2)
+  t.is(proxy.stats.billed.cacheRead, 200)
+})
+
+test('a streamed Responses turn with nothing to retrieve is relayed byte for byte', async (t) => {
+  const events =
+    `event: response.created\ndata: ${JSON.stringify({ type: 'response.created', sequence_number: 0, response: { id: 'resp_1' } })}\n\n` +
+    `event: response.completed\ndata: ${JSON.stringify({ type: 'response.completed', sequence_number: 1, response: { id: 'resp_1', output: [], usage: { input_tokens: 30, input_tokens_details: { cached_tokens: 10 }, output_tokens: 2, total_tokens: 32 } } })}\n\n`
+  const { proxy } = await setup(t, (_s, _n, res) => {
+    res.writeHead(200, { 'content-type': 'text/event-stream' })
+    res.end(events)
+  })
+  const r = await fetch(`${proxy.url}/v1/responses`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', authorization: 'Bearer k' },
+    body: JSON.stringify({ model: 'gpt-4o', stream: true, input: 'hello' }),
+  })
   t.is(r.status, 200)
+  t.is(await r.text(), events)
   t.deepEqual(proxy.stats.billed, { input: 20, cacheWrite: 0, cacheRead: 10, output: 2 })
 })

@@ -53,6 +53,14 @@ export declare function relayAnthropicStream(first: Dispatcher.ResponseData, ctx
  */
 export declare function relayChatStream(first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome>;
 /**
+ * Relays an OpenAI Responses SSE stream, continuing the turn upstream while the model calls
+ * `headroom_retrieve`. Function-call output items are held until `response.completed`;
+ * every other event is relayed as it arrives. With `intercept` on, events carry the
+ * proxy's own running `sequence_number` and `output_index`, so a continued turn reads as
+ * one response.
+ */
+export declare function relayResponsesStream(first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome>;
+/**
  * Relays a stream byte for byte, reading its usage on the way (Responses
  * `response.completed`, or any event carrying `usage`). Nothing is held or changed.
  */

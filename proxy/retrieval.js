@@ -51,6 +51,7 @@ exports.DEFERRED_RESULT = exports.MAX_RETRIEVE_ROUNDS = void 0;
 exports.relayJson = relayJson;
 exports.relayAnthropicStream = relayAnthropicStream;
 exports.relayChatStream = relayChatStream;
+exports.relayResponsesStream = relayResponsesStream;
 exports.relayObservedStream = relayObservedStream;
 const node_events_1 = require("node:events");
 const hr = __importStar(require("../index"));
@@ -89,8 +90,8 @@ function answers(format, response, store) {
     }
     return { items, calls: r.resolved.length };
 }
-/** The error event a stream ends with when a continuation fails upstream. */
-async function continuationError(format, upstream) {
+/** The provider's error object of a failed continuation (the upstream's own when it sent one). */
+async function continuationError(upstream) {
     const text = await upstream.body.text().catch(() => '');
     let parsed;
     try {
@@ -99,13 +100,10 @@ async function continuationError(format, upstream) {
     catch {
         parsed = undefined;
     }
-    const message = `headroom proxy: the upstream answered ${upstream.statusCode} to a continuation after retrieval`;
-    if (format === 'anthropic') {
-        const error = parsed?.error ?? { type: 'api_error', message: `${message}: ${text.slice(0, 500)}` };
-        return (0, sse_1.renderEvent)('error', { type: 'error', error });
-    }
-    const error = parsed?.error ?? { message: `${message}: ${text.slice(0, 500)}`, type: 'api_error' };
-    return (0, sse_1.renderEvent)(undefined, { error });
+    const own = parsed?.error;
+    if (own && typeof own === 'object')
+        return own;
+    return { type: 'api_error', message: `headroom proxy: the upstream answered ${upstream.statusCode} to a continuation after retrieval: ${text.slice(0, 500)}` };
 }
 // ---------------------------------------------------------------------------------------
 // Non-streaming
@@ -433,7 +431,7 @@ async function relayAnthropicStream(first, ctx) {
         outcome.rounds++;
         upstream = await ctx.send(body);
         if (upstream.statusCode !== 200) {
-            await write(res, await continuationError('anthropic', upstream));
+            await write(res, (0, sse_1.renderEvent)('error', { type: 'error', error: await continuationError(upstream) }));
             res.end();
             return outcome;
         }
@@ -589,7 +587,148 @@ async function relayChatStream(first, ctx) {
         outcome.rounds++;
         upstream = await ctx.send(body);
         if (upstream.statusCode !== 200) {
-            await write(res, await continuationError('openai', upstream));
+            await write(res, (0, sse_1.renderEvent)(undefined, { error: await continuationError(upstream) }));
+            res.end();
+            return outcome;
+        }
+    }
+}
+// ---------------------------------------------------------------------------------------
+// Streaming: OpenAI Responses
+// ---------------------------------------------------------------------------------------
+/**
+ * Relays an OpenAI Responses SSE stream, continuing the turn upstream while the model calls
+ * `headroom_retrieve`. Function-call output items are held until `response.completed`;
+ * every other event is relayed as it arrives. With `intercept` on, events carry the
+ * proxy's own running `sequence_number` and `output_index`, so a continued turn reads as
+ * one response.
+ */
+async function relayResponsesStream(first, ctx) {
+    if (!ctx.intercept)
+        return relayObservedStream(first, ctx);
+    const { res } = ctx;
+    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false };
+    res.writeHead(200, ctx.headers);
+    res.flushHeaders();
+    let body = ctx.body;
+    let upstream = first;
+    let sequence = 0;
+    let nextIndex = 0;
+    let firstId;
+    const earlierOutput = [];
+    for (;;) {
+        const parser = new sse_1.SseParser();
+        const held = new Map();
+        const indexMap = new Map();
+        let continuing = false;
+        let finished = false;
+        let completed;
+        const round = outcome.rounds;
+        const emit = async (ev, data, outputIndex) => {
+            const out = { ...data, sequence_number: sequence++ };
+            if (outputIndex !== undefined) {
+                if (!indexMap.has(outputIndex))
+                    indexMap.set(outputIndex, nextIndex++);
+                out.output_index = indexMap.get(outputIndex);
+            }
+            if (out.response?.id !== undefined && firstId !== undefined)
+                out.response = { ...out.response, id: firstId };
+            await write(res, (0, sse_1.renderEvent)(ev.event, out));
+        };
+        const handle = async (ev) => {
+            if (continuing)
+                return;
+            let data;
+            try {
+                data = ev.data.startsWith('{') ? JSON.parse(ev.data) : undefined;
+            }
+            catch {
+                data = undefined;
+            }
+            if (!data) {
+                if (ev.data === '[DONE]')
+                    finished = true;
+                return write(res, ev.raw);
+            }
+            const type = String(data.type ?? ev.event ?? '');
+            const oi = typeof data.output_index === 'number' ? data.output_index : undefined;
+            if (type === 'response.created' || type === 'response.in_progress' || type === 'response.queued') {
+                if (firstId === undefined)
+                    firstId = data.response?.id;
+                if (round === 0)
+                    await emit(ev, data);
+                return;
+            }
+            if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
+                completed = (data.response ?? {});
+                const usage = completed.usage;
+                if (usage && typeof usage === 'object')
+                    outcome.usages.push(usage);
+                const output = completed.output ?? [];
+                const retrieveCalls = output.filter((o) => o.type === 'function_call' && isRetrieve(o.name));
+                if (type === 'response.completed' && retrieveCalls.length && round < exports.MAX_RETRIEVE_ROUNDS) {
+                    continuing = true;
+                    return;
+                }
+                // Release held client calls (retrieve calls past the limit are dropped).
+                for (const [index, events] of [...held].sort((x, y) => x[0] - y[0])) {
+                    const first = JSON.parse(events[0].data);
+                    if (isRetrieve(first.item?.name))
+                        continue;
+                    for (const e of events)
+                        await emit(e, JSON.parse(e.data), index);
+                }
+                const final = output.filter((o) => !(o.type === 'function_call' && isRetrieve(o.name)));
+                const response = { ...completed, output: [...earlierOutput, ...final] };
+                if (outcome.usages.length > 1)
+                    response.usage = (0, usage_1.sumUsage)(outcome.usages);
+                finished = true;
+                return emit(ev, { ...data, response });
+            }
+            if (type === 'response.output_item.added' && oi !== undefined && data.item?.type === 'function_call') {
+                held.set(oi, [ev]);
+                return;
+            }
+            if (oi !== undefined && held.has(oi)) {
+                held.get(oi).push(ev);
+                return;
+            }
+            return emit(ev, data, oi);
+        };
+        try {
+            for await (const chunk of upstream.body) {
+                for (const ev of parser.push(chunk))
+                    await handle(ev);
+                if (res.destroyed) {
+                    upstream.body.destroy();
+                    return outcome;
+                }
+            }
+        }
+        catch {
+            outcome.truncated = true;
+            res.destroy();
+            return outcome;
+        }
+        if (!continuing) {
+            if (!finished) {
+                outcome.truncated = true;
+                res.destroy();
+            }
+            else
+                res.end();
+            return outcome;
+        }
+        const output = completed.output ?? [];
+        earlierOutput.push(...output.filter((o) => o.type !== 'function_call'));
+        const answered = answers('openai-responses', completed, ctx.store);
+        outcome.calls += answered.calls;
+        body = hr.appendItems(body, [...output, ...answered.items]);
+        outcome.rounds++;
+        upstream = await ctx.send(body);
+        if (upstream.statusCode !== 200) {
+            const error = await continuationError(upstream);
+            await write(res, (0, sse_1.renderEvent)('error', { type: 'error', code: error.code ?? error.type, message: error.message, sequence_number: sequence++ }));
             res.end();
             return outcome;
         }

@@ -88,8 +88,8 @@ function answers(format: Format, response: Json, store: hr.Store): { items: Json
   return { items, calls: r.resolved.length }
 }
 
-/** The error event a stream ends with when a continuation fails upstream. */
-async function continuationError(format: Format, upstream: Dispatcher.ResponseData): Promise<Buffer> {
+/** The provider's error object of a failed continuation (the upstream's own when it sent one). */
+async function continuationError(upstream: Dispatcher.ResponseData): Promise<Json> {
   const text = await upstream.body.text().catch(() => '')
   let parsed: unknown
   try {
@@ -97,13 +97,9 @@ async function continuationError(format: Format, upstream: Dispatcher.ResponseDa
   } catch {
     parsed = undefined
   }
-  const message = `headroom proxy: the upstream answered ${upstream.statusCode} to a continuation after retrieval`
-  if (format === 'anthropic') {
-    const error = (parsed as { error?: unknown } | undefined)?.error ?? { type: 'api_error', message: `${message}: ${text.slice(0, 500)}` }
-    return renderEvent('error', { type: 'error', error })
-  }
-  const error = (parsed as { error?: unknown } | undefined)?.error ?? { message: `${message}: ${text.slice(0, 500)}`, type: 'api_error' }
-  return renderEvent(undefined, { error })
+  const own = (parsed as { error?: unknown } | undefined)?.error
+  if (own && typeof own === 'object') return own as Json
+  return { type: 'api_error', message: `headroom proxy: the upstream answered ${upstream.statusCode} to a continuation after retrieval: ${text.slice(0, 500)}` }
 }
 
 // ---------------------------------------------------------------------------------------
@@ -412,7 +408,7 @@ export async function relayAnthropicStream(first: Dispatcher.ResponseData, ctx: 
     outcome.rounds++
     upstream = await ctx.send(body)
     if (upstream.statusCode !== 200) {
-      await write(res, await continuationError('anthropic', upstream))
+      await write(res, renderEvent('error', { type: 'error', error: await continuationError(upstream) }))
       res.end()
       return outcome
     }
@@ -565,7 +561,137 @@ export async function relayChatStream(first: Dispatcher.ResponseData, ctx: Retri
     outcome.rounds++
     upstream = await ctx.send(body)
     if (upstream.statusCode !== 200) {
-      await write(res, await continuationError('openai', upstream))
+      await write(res, renderEvent(undefined, { error: await continuationError(upstream) }))
+      res.end()
+      return outcome
+    }
+  }
+}
+
+// ---------------------------------------------------------------------------------------
+// Streaming: OpenAI Responses
+// ---------------------------------------------------------------------------------------
+
+/**
+ * Relays an OpenAI Responses SSE stream, continuing the turn upstream while the model calls
+ * `headroom_retrieve`. Function-call output items are held until `response.completed`;
+ * every other event is relayed as it arrives. With `intercept` on, events carry the
+ * proxy's own running `sequence_number` and `output_index`, so a continued turn reads as
+ * one response.
+ */
+export async function relayResponsesStream(first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome> {
+  if (!ctx.intercept) return relayObservedStream(first, ctx)
+  const { res } = ctx
+  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false }
+  res.writeHead(200, ctx.headers)
+  res.flushHeaders()
+  let body = ctx.body
+  let upstream = first
+  let sequence = 0
+  let nextIndex = 0
+  let firstId: unknown
+  const earlierOutput: Json[] = []
+  for (;;) {
+    const parser = new SseParser()
+    const held = new Map<number, SseEvent[]>()
+    const indexMap = new Map<number, number>()
+    let continuing = false
+    let finished = false
+    let completed: Json | undefined
+    const round = outcome.rounds
+
+    const emit = async (ev: SseEvent, data: Json, outputIndex?: number) => {
+      const out: Json = { ...data, sequence_number: sequence++ }
+      if (outputIndex !== undefined) {
+        if (!indexMap.has(outputIndex)) indexMap.set(outputIndex, nextIndex++)
+        out.output_index = indexMap.get(outputIndex)
+      }
+      if ((out.response as Json | undefined)?.id !== undefined && firstId !== undefined) out.response = { ...(out.response as Json), id: firstId }
+      await write(res, renderEvent(ev.event, out))
+    }
+
+    const handle = async (ev: SseEvent) => {
+      if (continuing) return
+      let data: Json | undefined
+      try {
+        data = ev.data.startsWith('{') ? (JSON.parse(ev.data) as Json) : undefined
+      } catch {
+        data = undefined
+      }
+      if (!data) {
+        if (ev.data === '[DONE]') finished = true
+        return write(res, ev.raw)
+      }
+      const type = String(data.type ?? ev.event ?? '')
+      const oi = typeof data.output_index === 'number' ? data.output_index : undefined
+      if (type === 'response.created' || type === 'response.in_progress' || type === 'response.queued') {
+        if (firstId === undefined) firstId = (data.response as Json | undefined)?.id
+        if (round === 0) await emit(ev, data)
+        return
+      }
+      if (type === 'response.completed' || type === 'response.incomplete' || type === 'response.failed') {
+        completed = (data.response ?? {}) as Json
+        const usage = completed.usage
+        if (usage && typeof usage === 'object') outcome.usages.push(usage as Json)
+        const output = (completed.output as Json[] | undefined) ?? []
+        const retrieveCalls = output.filter((o) => o.type === 'function_call' && isRetrieve(o.name))
+        if (type === 'response.completed' && retrieveCalls.length && round < MAX_RETRIEVE_ROUNDS) {
+          continuing = true
+          return
+        }
+        // Release held client calls (retrieve calls past the limit are dropped).
+        for (const [index, events] of [...held].sort((x, y) => x[0] - y[0])) {
+          const first = JSON.parse(events[0].data) as Json
+          if (isRetrieve((first.item as Json | undefined)?.name)) continue
+          for (const e of events) await emit(e, JSON.parse(e.data) as Json, index)
+        }
+        const final = output.filter((o) => !(o.type === 'function_call' && isRetrieve(o.name)))
+        const response: Json = { ...completed, output: [...earlierOutput, ...final] }
+        if (outcome.usages.length > 1) response.usage = sumUsage(outcome.usages)
+        finished = true
+        return emit(ev, { ...data, response })
+      }
+      if (type === 'response.output_item.added' && oi !== undefined && (data.item as Json | undefined)?.type === 'function_call') {
+        held.set(oi, [ev])
+        return
+      }
+      if (oi !== undefined && held.has(oi)) {
+        held.get(oi)!.push(ev)
+        return
+      }
+      return emit(ev, data, oi)
+    }
+
+    try {
+      for await (const chunk of upstream.body) {
+        for (const ev of parser.push(chunk as Buffer)) await handle(ev)
+        if (res.destroyed) {
+          upstream.body.destroy()
+          return outcome
+        }
+      }
+    } catch {
+      outcome.truncated = true
+      res.destroy()
+      return outcome
+    }
+    if (!continuing) {
+      if (!finished) {
+        outcome.truncated = true
+        res.destroy()
+      } else res.end()
+      return outcome
+    }
+    const output = (completed!.output as Json[] | undefined) ?? []
+    earlierOutput.push(...output.filter((o) => o.type !== 'function_call'))
+    const answered = answers('openai-responses', completed!, ctx.store)
+    outcome.calls += answered.calls
+    body = hr.appendItems(body, [...output, ...answered.items])
+    outcome.rounds++
+    upstream = await ctx.send(body)
+    if (upstream.statusCode !== 200) {
+      const error = await continuationError(upstream)
+      await write(res, renderEvent('error', { type: 'error', code: error.code ?? error.type, message: error.message, sequence_number: sequence++ }))
       res.end()
       return outcome
     }

@@ -107,14 +107,6 @@ async function readBody(req) {
     }
     return Buffer.concat(chunks);
 }
-/** Whether a JSON body asks for a stream (`"stream": true` at any depth: a string value cannot hold it unescaped). */
-function wantsStream(body) {
-    for (let at = body.indexOf('"stream"'); at >= 0; at = body.indexOf('"stream"', at + 8)) {
-        if (/^"stream"\s*:\s*true/.test(body.subarray(at, at + 32).toString('latin1')))
-            return true;
-    }
-    return false;
-}
 /** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
 function withPromptCacheKey(body, key) {
     if (body.indexOf('"prompt_cache_key"') >= 0)
@@ -193,16 +185,12 @@ async function startProxy(config) {
                 record.reasons.content_encoded = 1;
             }
             else {
-                // Answering retrieve calls needs the response: the proxy does that for every format
-                // except a streamed Responses turn, which gets lossless forms only (no marker
-                // without a way to redeem it).
-                const retrievePath = !(format === 'openai-responses' && wantsStream(body));
                 const sessionSticky = sticky.has(headerSession);
-                const opts = { store, mode: config.mode, provider: format, retrieve: retrievePath };
+                const opts = { store, mode: config.mode, provider: format };
                 try {
                     let out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' });
                     const conversation = out.report.conversation;
-                    if (retrievePath && !out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
+                    if (!out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
                         // A conversation that had markers keeps the tool (its history may have lost them,
                         // e.g. after the client compacted it): same blocks, memoized, plus the tool.
                         out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' });
@@ -292,7 +280,7 @@ async function startProxy(config) {
             else if (format === 'openai')
                 outcome = await (0, retrieval_1.relayChatStream)(upstream, ctx);
             else
-                outcome = await (0, retrieval_1.relayObservedStream)(upstream, ctx);
+                outcome = await (0, retrieval_1.relayResponsesStream)(upstream, ctx);
             for (const u of outcome.usages)
                 (0, stats_1.recordBilled)(stats, (0, usage_1.tokenClasses)(u));
             if (outcome.calls) {

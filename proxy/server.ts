@@ -13,7 +13,7 @@ import { Agent, request as undiciRequest, type Dispatcher } from 'undici'
 
 import * as hr from '../index'
 import type { ProxyConfig } from './config'
-import { relayAnthropicStream, relayChatStream, relayJson, relayObservedStream, type RetrievalOutcome } from './retrieval'
+import { relayAnthropicStream, relayChatStream, relayJson, relayResponsesStream, type RetrievalOutcome } from './retrieval'
 import { StickySessions, sessionFromHeaders } from './sessions'
 import { metrics, newStats, recordBilled, recordReport, recordRequest, type ProxyStats } from './stats'
 import { tokenClasses } from './usage'
@@ -81,14 +81,6 @@ async function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
     chunks.push(c as Buffer)
   }
   return Buffer.concat(chunks)
-}
-
-/** Whether a JSON body asks for a stream (`"stream": true` at any depth: a string value cannot hold it unescaped). */
-function wantsStream(body: Buffer): boolean {
-  for (let at = body.indexOf('"stream"'); at >= 0; at = body.indexOf('"stream"', at + 8)) {
-    if (/^"stream"\s*:\s*true/.test(body.subarray(at, at + 32).toString('latin1'))) return true
-  }
-  return false
 }
 
 /** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
@@ -161,16 +153,12 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
         record.outcome = 'unchanged'
         record.reasons.content_encoded = 1
       } else {
-        // Answering retrieve calls needs the response: the proxy does that for every format
-        // except a streamed Responses turn, which gets lossless forms only (no marker
-        // without a way to redeem it).
-        const retrievePath = !(format === 'openai-responses' && wantsStream(body))
         const sessionSticky = sticky.has(headerSession)
-        const opts = { store, mode: config.mode, provider: format, retrieve: retrievePath }
+        const opts = { store, mode: config.mode, provider: format }
         try {
           let out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' })
           const conversation = out.report.conversation
-          if (retrievePath && !out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
+          if (!out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
             // A conversation that had markers keeps the tool (its history may have lost them,
             // e.g. after the client compacted it): same blocks, memoized, plus the tool.
             out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' })
@@ -246,7 +234,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       if (type.includes('json')) outcome = await relayJson(format, upstream, ctx)
       else if (format === 'anthropic') outcome = await relayAnthropicStream(upstream, ctx)
       else if (format === 'openai') outcome = await relayChatStream(upstream, ctx)
-      else outcome = await relayObservedStream(upstream, ctx)
+      else outcome = await relayResponsesStream(upstream, ctx)
       for (const u of outcome.usages) recordBilled(stats, tokenClasses(u))
       if (outcome.calls) {
         stats.retrieval.turns++
