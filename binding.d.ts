@@ -244,6 +244,13 @@ export declare function retrieveToolJson(provider: string): string
  */
 export declare function skipReasons(): Array<string>
 
+/**
+ * Sorts a request body's tool definitions by name (opt-in prefix stabilisation), by byte
+ * splice: each definition keeps its bytes. Returns `null` when already sorted or there are
+ * no tools.
+ */
+export declare function sortTools(body: Buffer | string): Buffer | null
+
 /** Unloads the model: prose goes back to the extractive compressor. */
 export declare function unloadKompress(): void
 

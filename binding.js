@@ -865,5 +865,6 @@ module.exports.nativeVersion = nativeBinding.nativeVersion
 module.exports.resolveRetrieveCallsJson = nativeBinding.resolveRetrieveCallsJson
 module.exports.retrieveToolJson = nativeBinding.retrieveToolJson
 module.exports.skipReasons = nativeBinding.skipReasons
+module.exports.sortTools = nativeBinding.sortTools
 module.exports.unloadKompress = nativeBinding.unloadKompress
 module.exports.warmup = nativeBinding.warmup

@@ -524,6 +524,13 @@ export declare function resolveRetrieveCalls(response: object, opts?: {
  * array first. How the proxy continues a turn after answering retrieve calls.
  */
 export declare function appendItems(body: Buffer | Uint8Array | string, items: object[]): Buffer;
+/**
+ * Sorts a request body's tool definitions by name (opt-in prefix stabilisation: the same
+ * tools give the same bytes whatever order a client assembled them in). Each definition
+ * keeps its bytes. Returns `null` when already sorted, when there are no tools, or when a
+ * definition carries `cache_control` (a breakpoint never moves).
+ */
+export declare function sortTools(body: Buffer | Uint8Array | string): Buffer | null;
 /** What {@link checkNoSilentLoss} returns when the check passes. */
 export interface LossCheck {
     /** Markers found and verified. */

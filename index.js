@@ -57,6 +57,7 @@ exports.headroomRetrieveTool = headroomRetrieveTool;
 exports.retrieve = retrieve;
 exports.resolveRetrieveCalls = resolveRetrieveCalls;
 exports.appendItems = appendItems;
+exports.sortTools = sortTools;
 exports.checkNoSilentLoss = checkNoSilentLoss;
 exports.findMarkers = findMarkers;
 /**
@@ -464,6 +465,15 @@ function appendItems(body, items) {
     if (!Array.isArray(items))
         throw new HeadroomError('INVALID_ARGUMENT', 'items must be an array');
     return call(() => native.appendItems(bodyInput(body), JSON.stringify(items)));
+}
+/**
+ * Sorts a request body's tool definitions by name (opt-in prefix stabilisation: the same
+ * tools give the same bytes whatever order a client assembled them in). Each definition
+ * keeps its bytes. Returns `null` when already sorted, when there are no tools, or when a
+ * definition carries `cache_control` (a breakpoint never moves).
+ */
+function sortTools(body) {
+    return call(() => native.sortTools(bodyInput(body)));
 }
 /**
  * The zero-silent-loss checker for one tool output and its compressed form. Pass the

@@ -865,6 +865,16 @@ export function appendItems(body: Buffer | Uint8Array | string, items: object[])
   return call(() => native.appendItems(bodyInput(body), JSON.stringify(items))) as Buffer
 }
 
+/**
+ * Sorts a request body's tool definitions by name (opt-in prefix stabilisation: the same
+ * tools give the same bytes whatever order a client assembled them in). Each definition
+ * keeps its bytes. Returns `null` when already sorted, when there are no tools, or when a
+ * definition carries `cache_control` (a breakpoint never moves).
+ */
+export function sortTools(body: Buffer | Uint8Array | string): Buffer | null {
+  return call(() => native.sortTools(bodyInput(body))) as Buffer | null
+}
+
 /** What {@link checkNoSilentLoss} returns when the check passes. */
 export interface LossCheck {
   /** Markers found and verified. */

@@ -379,10 +379,16 @@ test('stabilize: the tool is there from the first request, OpenAI gets a prompt_
   await client.chat.completions.create({ model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] })
   t.is(upstream.seen[1].json.prompt_cache_key, 'x-headroom-session:abc')
   t.is(upstream.seen[1].headers['x-headroom-session'], undefined)
+  // Tools in a stable order (by name), each definition's bytes kept; a breakpoint never moves.
+  const tool = (name: string, extra: Json = {}) => ({ name, input_schema: { type: 'object' }, ...extra })
+  await post(proxy, { ...small, tools: [tool('zeta'), tool('alpha')] })
+  t.deepEqual(toolNames(upstream.seen[2]), ['alpha', 'headroom_retrieve', 'zeta'])
+  await post(proxy, { ...small, tools: [tool('zeta'), tool('alpha', { cache_control: { type: 'ephemeral' } })] })
+  t.deepEqual(toolNames(upstream.seen[3]), ['zeta', 'alpha', 'headroom_retrieve'])
   const stats = (await (await fetch(`${proxy.url}/stats`)).json()) as Json
-  t.is(stats.volatileSystemPrompts.requests, 1)
-  t.deepEqual(stats.volatileSystemPrompts.byKind, { timestamp: 1 })
-  t.deepEqual(stats.billed, { input: 56, cacheWrite: 20, cacheRead: 1004, output: 4 })
+  t.is(stats.volatileSystemPrompts.requests, 3)
+  t.deepEqual(stats.volatileSystemPrompts.byKind, { timestamp: 3 })
+  t.deepEqual(stats.billed, { input: 156, cacheWrite: 60, cacheRead: 3004, output: 10 })
 })
 
 test('stats: tokens by content type, savings in dollars with their basis, per-request reasons', async (t) => {

@@ -16,8 +16,9 @@ export interface ProxyConfig {
     mode: 'lossless' | 'balanced' | 'aggressive';
     /**
      * Opt-in prefix stabilisation: the retrieve tool is in every request's tool list from a
-     * session's first request (so it is never added mid-session), and OpenAI requests without
-     * a `prompt_cache_key` get the session's. Default off.
+     * session's first request (so it is never added mid-session), tool definitions are sorted
+     * by name (unless one carries `cache_control`), and OpenAI requests without a
+     * `prompt_cache_key` get the session's. Default off.
      */
     stabilize: boolean;
 }

@@ -212,8 +212,11 @@ async function startProxy(config) {
                         record.outcome = 'unchanged';
                     }
                     intercept = out.report.retrieveTool === 'added' || out.report.retrieveTool === 'present';
-                    if (config.stabilize && format !== 'anthropic')
-                        body = withPromptCacheKey(body, headerSession ?? conversation ?? 'headroom');
+                    if (config.stabilize) {
+                        body = hr.sortTools(body) ?? body;
+                        if (format !== 'anthropic')
+                            body = withPromptCacheKey(body, headerSession ?? conversation ?? 'headroom');
+                    }
                 }
                 catch (e) {
                     // Anything the library cannot read goes upstream untouched: upstream says what is wrong.

@@ -30,6 +30,7 @@ pub mod report;
 pub mod retrieve_calls;
 pub mod retrieve_tool;
 pub mod splice;
+pub mod tool_order;
 pub mod verify;
 pub mod volatile;
 pub mod walk;

@@ -307,6 +307,22 @@ pub fn append_items(body: Either<Buffer, String>, items: String) -> Result<Buffe
   .map_err(to_js)
 }
 
+/// Sorts a request body's tool definitions by name (opt-in prefix stabilisation), by byte
+/// splice: each definition keeps its bytes. Returns `null` when already sorted or there are
+/// no tools.
+#[napi(catch_unwind)]
+pub fn sort_tools(body: Either<Buffer, String>) -> Result<Option<Buffer>, BindingError> {
+  guard(|| {
+    let text = match &body {
+      Either::A(b) => std::str::from_utf8(b)
+        .map_err(|e| CoreError::invalid_json(format!("body is not UTF-8: {e}")))?,
+      Either::B(s) => s.as_str(),
+    };
+    Ok(headroom_messages::tool_order::sort_tools(text)?.map(|s| Buffer::from(s.into_bytes())))
+  })
+  .map_err(to_js)
+}
+
 /// Zero-silent-loss check of one tool output against its compressed form. With no
 /// `strategy` (or a `json:` one) the JSON checker runs: every item of `input` is present in
 /// `output` or covered by a marker whose stored original (from the store) holds it, and
