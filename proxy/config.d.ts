@@ -14,6 +14,12 @@ export interface ProxyConfig {
     store?: string;
     /** Compression mode. Default `balanced`. */
     mode: 'lossless' | 'balanced' | 'aggressive';
+    /**
+     * Whether request bodies are compressed. Default true; false makes the proxy a pure
+     * pass-through (every request forwarded as if it carried `x-headroom-bypass: 1`), which is
+     * what `headroom wrap --no-compress` runs. Flag `--compress false`, env `HEADROOM_COMPRESS`.
+     */
+    compress: boolean;
 }
 /** An error in the settings: the message names the setting and what is wrong. */
 export declare class ConfigError extends Error {

@@ -18,10 +18,16 @@ export interface ProxyConfig {
   store?: string
   /** Compression mode. Default `balanced`. */
   mode: 'lossless' | 'balanced' | 'aggressive'
+  /**
+   * Whether request bodies are compressed. Default true; false makes the proxy a pure
+   * pass-through (every request forwarded as if it carried `x-headroom-bypass: 1`), which is
+   * what `headroom wrap --no-compress` runs. Flag `--compress false`, env `HEADROOM_COMPRESS`.
+   */
+  compress: boolean
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'] as const
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress'] as const
 type Key = (typeof KEYS)[number]
 
 const DEFAULTS = {
@@ -30,6 +36,7 @@ const DEFAULTS = {
   'upstream-anthropic': 'https://api.anthropic.com',
   'upstream-openai': 'https://api.openai.com',
   mode: 'balanced',
+  compress: 'true',
 } as const
 
 function camel(k: string): string {
@@ -67,6 +74,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535, got ${get('port')}`)
   const mode = get('mode')
   if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive') throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`)
+  const compress = get('compress')
+  if (compress !== 'true' && compress !== 'false') throw new ConfigError(`compress must be true or false, got ${compress}`)
   const config: ProxyConfig = {
     host: get('host')!,
     port,
@@ -75,6 +84,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     upstreamOpenai: upstream(get('upstream-openai')!, 'upstream-openai'),
     store: get('store'),
     mode,
+    compress: compress === 'true',
   }
   if (!isLoopback(config.host) && !config.token) {
     throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)

@@ -141,7 +141,7 @@ async function startProxy(config) {
         let body = await readBody(req);
         if (body === null)
             return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
-        const bypass = req.headers['x-headroom-bypass'] === '1';
+        const bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false;
         if (req.method === 'POST' && COMPRESSED_PATHS.has(path) && body.length > 0) {
             if (bypass)
                 stats.bypassed++;

@@ -123,7 +123,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     const base = anthropic ? config.upstreamAnthropic : config.upstreamOpenai
     let body: Buffer | null = await readBody(req)
     if (body === null) return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`)
-    const bypass = req.headers['x-headroom-bypass'] === '1'
+    const bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false
     if (req.method === 'POST' && COMPRESSED_PATHS.has(path) && body.length > 0) {
       if (bypass) stats.bypassed++
       else if (req.headers['content-encoding']) notCompressed('content_encoded')
