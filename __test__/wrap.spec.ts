@@ -9,6 +9,7 @@ import os from 'node:os'
 import path from 'node:path'
 import test from 'ava'
 
+import { FakeResponses, type FunctionCall } from '../benches/agent/fake-responses'
 import { FakeUpstream, type RecordedRequest, type ScriptStep } from '../benches/agent/fake-upstream'
 import { findMarkers } from '../index'
 import { resolveConfig } from '../proxy/config'
@@ -18,6 +19,7 @@ import { RestoreJournal, WrapError, ensureProxy, exitStatus, planLaunch, probePr
 const ROOT = path.resolve(__dirname, '..')
 const BIN = path.join(ROOT, 'bin', 'headroom.js')
 const CLAUDE = path.join(ROOT, 'benches', 'agent', 'node_modules', '@anthropic-ai', 'claude-code', 'bin', 'claude.exe')
+const CODEX = path.join(ROOT, 'benches', 'agent', 'codex', 'node_modules', '@openai', 'codex', 'bin', 'codex.js')
 
 function tmpDir(prefix: string): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), `headroom-wrap-${prefix}-`))
@@ -398,14 +400,20 @@ function stripCacheControl(s: string): string {
   return s.replace(/,"cache_control":\{[^{}]*\}/g, '').replace(/"cache_control":\{[^{}]*\},?/g, '')
 }
 
-/** Every way turn N+1 fails to carry turn N byte-identical. */
-function historyBreaks(main: RecordedRequest[]): string[] {
+const ANTHROPIC_FIXED = ['model', 'system', 'thinking', 'tool_choice', 'context_management', 'output_config']
+
+/**
+ * Every way turn N+1 fails to carry turn N byte-identical: the `fixed` members unchanged, every
+ * element of the `list` member (`messages`, or `input` for Responses) carried over, `tools`
+ * unchanged but for `headroom_retrieve` appended once.
+ */
+function historyBreaks(main: RecordedRequest[], list = 'messages', fixed = ANTHROPIC_FIXED): string[] {
   const breaks: string[] = []
   let toolsChanged = 0
   for (let n = 0; n + 1 < main.length; n++) {
     const a = topLevel(main[n].body)
     const b = topLevel(main[n + 1].body)
-    for (const k of ['model', 'system', 'thinking', 'tool_choice', 'context_management', 'output_config']) {
+    for (const k of fixed) {
       if (stripCacheControl(a.get(k) ?? '') !== stripCacheControl(b.get(k) ?? '')) breaks.push(`${n}->${n + 1}: ${k} changed`)
     }
     const ta = members(a.get('tools') ?? '[]').map((m) => m.raw)
@@ -416,11 +424,11 @@ function historyBreaks(main: RecordedRequest[]): string[] {
       const appended = tb.length === ta.length + 1 && ta.every((x, i) => x === tb[i]) && (JSON.parse(tb[ta.length]) as { name?: string }).name === 'headroom_retrieve'
       if (!appended || ++toolsChanged > 1) breaks.push(`${n}->${n + 1}: tools changed`)
     }
-    const ma = members(a.get('messages') ?? '[]').map((m) => stripCacheControl(m.raw))
-    const mb = members(b.get('messages') ?? '[]').map((m) => stripCacheControl(m.raw))
-    if (mb.length < ma.length) breaks.push(`${n}->${n + 1}: fewer messages`)
+    const ma = members(a.get(list) ?? '[]').map((m) => stripCacheControl(m.raw))
+    const mb = members(b.get(list) ?? '[]').map((m) => stripCacheControl(m.raw))
+    if (mb.length < ma.length) breaks.push(`${n}->${n + 1}: fewer ${list}`)
     ma.forEach((m, i) => {
-      if (m !== mb[i]) breaks.push(`${n}->${n + 1}: messages/${i} differs`)
+      if (m !== mb[i]) breaks.push(`${n}->${n + 1}: ${list}/${i} differs`)
     })
   }
   return breaks
@@ -482,4 +490,93 @@ claudeTest(`real Claude Code through headroom wrap: a multi-turn tool loop, comp
   t.false(tools(plain.main[4]).includes('headroom_retrieve'))
   t.log(`main request bytes, pass-through vs compressed: ${plain.main.map((r) => r.body.length).join(', ')} | ${compressed.main.map((r) => r.body.length).join(', ')}`)
   t.log(`session ${bytes(plain)} -> ${bytes(compressed)} bytes; proxy tokens ${before} -> ${after}; ${nCompressed} requests compressed`)
+})
+
+// -------------------------------------------------------------------------------------------
+// The real Codex CLI through `headroom wrap codex` (OpenAI Responses API)
+// -------------------------------------------------------------------------------------------
+
+const CODEX_FINAL = 'Read the log, the marker module and the search. CODEX-WRAP-E2E-DONE'
+
+const CODEX_SCRIPT: FunctionCall[] = [
+  { name: 'exec_command', arguments: { cmd: 'grep -rn "memo" crates --include=*.rs', workdir: ROOT } },
+  { name: 'exec_command', arguments: { cmd: 'git log --stat -n 15', workdir: ROOT } },
+  { name: 'exec_command', arguments: { cmd: 'grep -rn "Result<" crates --include=*.rs', workdir: ROOT } },
+]
+
+async function codexSession(extra: string[]): Promise<Session> {
+  const upstream = await FakeResponses.start({ script: CODEX_SCRIPT, finalText: CODEX_FINAL })
+  const home = tmpDir('codex-home')
+  try {
+    const env: NodeJS.ProcessEnv = {}
+    for (const [k, v] of Object.entries(process.env)) if (!/^(OPENAI_|CODEX_|HEADROOM_|AZURE_)/.test(k)) env[k] = v
+    const child = spawn(
+      process.execPath,
+      [BIN, 'wrap', 'codex', '--port', '0', '--agent-bin', CODEX, '--upstream-openai', upstream.url, ...extra, '--', 'exec', '-m', 'gpt-5-codex', '--skip-git-repo-check', 'Look at the memo, the log and the error handling.'],
+      { cwd: ROOT, env: { ...env, CODEX_HOME: home, OPENAI_API_KEY: 'sk-test', HEADROOM_STORE: 'memory', HEADROOM_HOME: path.join(home, 'headroom') }, stdio: ['ignore', 'pipe', 'pipe'] },
+    )
+    let stdout = ''
+    let stderr = ''
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()))
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()))
+    const timer = setTimeout(() => child.kill('SIGKILL'), 150_000)
+    const code = await new Promise<number | null>((resolve) => child.on('close', (c) => resolve(c)))
+    clearTimeout(timer)
+    return { code, stdout, stderr, requests: [...upstream.requests], main: upstream.mainRequests() }
+  } finally {
+    await upstream.close()
+    fs.rmSync(home, { recursive: true, force: true })
+  }
+}
+
+const codexTest = fs.existsSync(CODEX) ? test.serial : test.skip
+const CODEX_SKIP = fs.existsSync(CODEX) ? '' : ' [skipped: Codex CLI not installed; run `bash benches/agent/setup-codex.sh` (npm registry only)]'
+
+codexTest(`real Codex CLI through headroom wrap: codex exec tool loop over the Responses API${CODEX_SKIP}`, async (t) => {
+  const [compressed, plain] = [await codexSession([]), await codexSession(['--no-compress'])]
+  for (const [name, s] of [
+    ['compressed', compressed],
+    ['pass-through', plain],
+  ] as const) {
+    t.is(s.code, 0, `${name}: codex exit code\n${s.stderr.slice(-3000)}`)
+    t.true(s.stdout.includes(CODEX_FINAL), `${name}: codex prints the upstream's final answer`)
+    t.deepEqual(
+      s.main.map((r) => r.turn),
+      [0, 1, 2, 3],
+      `${name}: one request per turn, each tool output sent back`,
+    )
+    for (const r of s.requests) {
+      if (r.body.length) t.not(r.json, undefined, `${name}: request ${r.seq} ${r.url} is valid JSON`)
+      t.false(
+        Object.keys(r.headers).some((h) => h.startsWith('x-headroom-')),
+        'no x-headroom-* header reaches upstream',
+      )
+    }
+    for (const r of s.main) {
+      t.is(r.headers.authorization, 'Bearer sk-test')
+      t.is(r.headers.originator, 'codex_exec')
+      t.truthy(r.headers['session-id'])
+      t.truthy(r.headers['x-codex-turn-metadata'])
+      for (const k of ['prompt_cache_key', 'client_metadata', 'include', 'reasoning']) t.not(r.json![k], undefined, `${name}: ${k} reaches upstream`)
+      t.is(r.json!.stream, true)
+    }
+    // The tool outputs came back as function_call_output items, and history is immutable.
+    const outputs = (s.main[3].json!.input as { type?: string }[]).filter((i) => i.type === 'function_call_output')
+    t.is(outputs.length, CODEX_SCRIPT.length)
+    t.deepEqual(historyBreaks(s.main, 'input', ['model', 'instructions', 'tool_choice', 'parallel_tool_calls', 'reasoning', 'store', 'include', 'prompt_cache_key', 'text']), [], `${name}: history immutable`)
+  }
+  t.deepEqual(Object.keys(compressed.main[3].json!).sort(), Object.keys(plain.main[3].json!).sort())
+  t.regex(plain.stderr, /\b0 compressed\b/)
+  const stats = /(\d+) requests, (\d+) compressed, (\d+) passed through unchanged; tokens (\d+) -> (\d+)/.exec(compressed.stderr)
+  t.truthy(stats, compressed.stderr.slice(-2000))
+  const [, , nCompressed, , before, after] = stats!.map(Number)
+  t.true(nCompressed >= 1 && after < before, `proxy: ${nCompressed} compressed, tokens ${before} -> ${after}`)
+  t.true(findMarkers(compressed.main[3].body.toString('utf8')).length > 0, 'the last request carries markers')
+  const last = (s: Session) => s.main[3].body.length
+  t.true(last(compressed) < last(plain), `last request ${last(compressed)} < ${last(plain)} bytes`)
+  const tools = (r: RecordedRequest) => (r.json!.tools as { name?: string }[]).map((x) => x.name)
+  t.false(tools(plain.main[3]).includes('headroom_retrieve'))
+  t.true(tools(compressed.main[3]).includes('headroom_retrieve'))
+  t.log(`request bytes, pass-through vs compressed: ${plain.main.map((r) => r.body.length).join(', ')} | ${compressed.main.map((r) => r.body.length).join(', ')}`)
+  t.log(`proxy tokens ${before} -> ${after}; ${nCompressed} requests compressed; retrieve tool offered: ${tools(compressed.main[3]).includes('headroom_retrieve')}`)
 })
