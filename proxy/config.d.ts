@@ -17,9 +17,10 @@ export interface ProxyConfig {
     /**
      * Whether request bodies are compressed. Default true; false makes the proxy a pure
      * pass-through (every request forwarded as if it carried `x-headroom-bypass: 1`), which is
-     * what `headroom wrap --no-compress` runs. Flag `--compress false`, env `HEADROOM_COMPRESS`.
+     * what `headroom wrap --no-compress` runs. Env `HEADROOM_COMPRESS`, file key `compress`.
+     * `resolveConfig` always sets it; absent counts as true.
      */
-    compress: boolean;
+    compress?: boolean;
 }
 /** An error in the settings: the message names the setting and what is wrong. */
 export declare class ConfigError extends Error {

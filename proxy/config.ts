@@ -21,9 +21,10 @@ export interface ProxyConfig {
   /**
    * Whether request bodies are compressed. Default true; false makes the proxy a pure
    * pass-through (every request forwarded as if it carried `x-headroom-bypass: 1`), which is
-   * what `headroom wrap --no-compress` runs. Flag `--compress false`, env `HEADROOM_COMPRESS`.
+   * what `headroom wrap --no-compress` runs. Env `HEADROOM_COMPRESS`, file key `compress`.
+   * `resolveConfig` always sets it; absent counts as true.
    */
-  compress: boolean
+  compress?: boolean
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */

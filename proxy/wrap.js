@@ -287,7 +287,8 @@ function localUrl(host, port) {
  */
 async function ensureProxy(config) {
     const url = localUrl(config.host, config.port);
-    if (config.port !== 0 && config.compress && (await probeProxy(url)))
+    const compress = config.compress !== false;
+    if (config.port !== 0 && compress && (await probeProxy(url)))
         return { url, started: null };
     try {
         const p = await (0, server_1.startProxy)(config);
@@ -296,7 +297,7 @@ async function ensureProxy(config) {
     catch (e) {
         if (e.code !== 'EADDRINUSE')
             throw e;
-        if (!config.compress) {
+        if (!compress) {
             const p = await (0, server_1.startProxy)({ ...config, port: 0 });
             return { url: p.url, started: p };
         }

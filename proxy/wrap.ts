@@ -341,13 +341,14 @@ export interface WrapProxy {
  */
 export async function ensureProxy(config: ProxyConfig): Promise<WrapProxy> {
   const url = localUrl(config.host, config.port)
-  if (config.port !== 0 && config.compress && (await probeProxy(url))) return { url, started: null }
+  const compress = config.compress !== false
+  if (config.port !== 0 && compress && (await probeProxy(url))) return { url, started: null }
   try {
     const p = await startProxy(config)
     return { url: p.url, started: p }
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EADDRINUSE') throw e
-    if (!config.compress) {
+    if (!compress) {
       const p = await startProxy({ ...config, port: 0 })
       return { url: p.url, started: p }
     }
