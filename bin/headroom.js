@@ -8,6 +8,7 @@
 //   headroom retrieve HASH [--query WORDS]             print the original behind a marker (default store)
 //   headroom evals --provider P --model ID [...]       LLM-judged accuracy, original vs compressed (needs a key)
 //   headroom proxy [--host H] [--port P] [--token T] [...] the compressing proxy (see README)
+//   headroom wrap claude|codex|aider [--no-compress] [proxy flags] [-- agent args]   an agent through the proxy
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
@@ -22,6 +23,9 @@ const USAGE = `usage:
   headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)
   headroom proxy [--host 127.0.0.1] [--port 8787] [--token T] [--upstream-anthropic URL] [--upstream-openai URL]
                  [--store sqlite:PATH|memory] [--mode M] [--stabilize] [--config FILE]   (each also HEADROOM_*; see README)
+  headroom wrap claude|codex|aider [--no-compress] [--agent-bin PATH] [proxy flags] [-- agent args]
+                                                     (starts or reuses a proxy, runs the agent against it)
+  headroom wrap cursor [proxy flags]                 (prints the settings to make in Cursor)
   headroom evals --provider anthropic|openai --model ID [--base-url URL] [--limit N] [--paragraphs N]
                  [--mode balanced|aggressive] [--no-query] [--out FILE]
                                                      (LLM-judged SQuAD accuracy on original vs compressed
@@ -146,6 +150,65 @@ async function proxy(values) {
   return 0
 }
 
+/**
+ * `headroom wrap AGENT [...] [-- agent args]`: starts (or reuses) a proxy, runs the agent
+ * against it, stops the proxy it started; resolves to the agent's exit status. Messages go to
+ * stderr (the agent owns stdout).
+ */
+async function wrap(argv) {
+  const dd = argv.indexOf('--')
+  const { values, positionals } = parseArgs({
+    args: dd < 0 ? argv : argv.slice(0, dd),
+    allowPositionals: true,
+    options: {
+      host: { type: 'string' },
+      port: { type: 'string' },
+      token: { type: 'string' },
+      'upstream-anthropic': { type: 'string' },
+      'upstream-openai': { type: 'string' },
+      store: { type: 'string' },
+      mode: { type: 'string' },
+      config: { type: 'string' },
+      'no-compress': { type: 'boolean' },
+      'agent-bin': { type: 'string' },
+      help: { type: 'boolean', short: 'h' },
+    },
+  })
+  if (values.help) {
+    console.log(USAGE)
+    return 0
+  }
+  const agentArgs = dd < 0 ? positionals.slice(1) : [...positionals.slice(1), ...argv.slice(dd + 1)]
+  const w = require('../proxy/wrap.js')
+  const { resolveConfig } = require('../proxy/config.js')
+  const agent = positionals[0]
+  const { 'no-compress': noCompress, 'agent-bin': bin, help: _help, ...proxyFlags } = values
+  const config = resolveConfig({ ...proxyFlags, compress: noCompress ? 'false' : undefined })
+  if (agent === 'cursor') {
+    console.log(w.cursorInstructions(w.localUrl(config.host, config.port), config.token))
+    return 0
+  }
+  if (!agent || !w.isWrapAgent(agent)) {
+    throw new w.WrapError('INVALID_ARGUMENT', `wrap needs an agent: claude, codex, aider or cursor (got ${JSON.stringify(agent ?? '')})`)
+  }
+  for (const r of w.recoverJournals()) console.error(`headroom wrap: ${r.action} ${r.path} (left by a wrap that did not finish)`)
+  w.planLaunch(agent, { proxyUrl: 'http://127.0.0.1', token: config.token, args: agentArgs, bin }) // refuses before a proxy starts (aider + token)
+  const px = await w.ensureProxy(config)
+  try {
+    const how = px.started ? `started, ${config.compress ? `mode ${config.mode}` : 'pass-through (--no-compress)'}` : 'reused'
+    console.error(`headroom wrap: proxy ${px.url} (${how}); upstreams ${config.upstreamAnthropic}, ${config.upstreamOpenai}`)
+    const plan = w.planLaunch(agent, { proxyUrl: px.url, token: config.token, args: agentArgs, bin })
+    for (const n of plan.notes) console.error(`headroom wrap: ${n}`)
+    return await w.runAgent(plan)
+  } finally {
+    if (px.started) {
+      const s = px.started.stats
+      console.error(`headroom wrap: ${s.requests} requests, ${s.compressed} compressed, ${s.bypassed} passed through unchanged; tokens ${s.tokensBefore} -> ${s.tokensAfter}`)
+      await px.started.close()
+    }
+  }
+}
+
 /** `headroom evals`: see bin/evals.js. Resolves to the exit code. */
 async function evals(values) {
   const { runEvals } = require('./evals.js')
@@ -172,6 +235,7 @@ async function evals(values) {
 
 function main(argv) {
   const [command, ...rest] = argv
+  if (command === 'wrap') return wrap(rest)
   const { values, positionals } = parseArgs({
     args: rest,
     allowPositionals: true,

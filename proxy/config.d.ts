@@ -15,6 +15,13 @@ export interface ProxyConfig {
     /** Compression mode. Default `balanced`. */
     mode: 'lossless' | 'balanced' | 'aggressive';
     /**
+     * Whether request bodies are compressed. Default true; false makes the proxy a pure
+     * pass-through (every request forwarded as if it carried `x-headroom-bypass: 1`), which is
+     * what `headroom wrap --no-compress` runs. Env `HEADROOM_COMPRESS`, file key `compress`.
+     * `resolveConfig` always sets it; absent counts as true.
+     */
+    compress?: boolean;
+    /**
      * Opt-in prefix stabilisation: the retrieve tool is in every request's tool list from a
      * session's first request (so it is never added mid-session), tool definitions are sorted
      * by name (unless one carries `cache_control`), and OpenAI requests without a

@@ -10,13 +10,14 @@ exports.isLoopback = isLoopback;
 // config file, then defaults (the first that sets a value wins).
 const node_fs_1 = __importDefault(require("node:fs"));
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'stabilize'];
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize'];
 const DEFAULTS = {
     host: '127.0.0.1',
     port: '8787',
     'upstream-anthropic': 'https://api.anthropic.com',
     'upstream-openai': 'https://api.openai.com',
     mode: 'balanced',
+    compress: 'true',
 };
 function camel(k) {
     return k.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -54,6 +55,9 @@ function resolveConfig(flags, environment = process.env) {
     const mode = get('mode');
     if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive')
         throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`);
+    const compress = get('compress');
+    if (compress !== 'true' && compress !== 'false')
+        throw new ConfigError(`compress must be true or false, got ${compress}`);
     const config = {
         host: get('host'),
         port,
@@ -63,6 +67,7 @@ function resolveConfig(flags, environment = process.env) {
         store: get('store'),
         mode,
         stabilize: flag(get('stabilize'), 'stabilize'),
+        compress: compress === 'true',
     };
     if (!isLoopback(config.host) && !config.token) {
         throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`);

@@ -19,6 +19,13 @@ export interface ProxyConfig {
   /** Compression mode. Default `balanced`. */
   mode: 'lossless' | 'balanced' | 'aggressive'
   /**
+   * Whether request bodies are compressed. Default true; false makes the proxy a pure
+   * pass-through (every request forwarded as if it carried `x-headroom-bypass: 1`), which is
+   * what `headroom wrap --no-compress` runs. Env `HEADROOM_COMPRESS`, file key `compress`.
+   * `resolveConfig` always sets it; absent counts as true.
+   */
+  compress?: boolean
+  /**
    * Opt-in prefix stabilisation: the retrieve tool is in every request's tool list from a
    * session's first request (so it is never added mid-session), tool definitions are sorted
    * by name (unless one carries `cache_control`), and OpenAI requests without a
@@ -28,7 +35,7 @@ export interface ProxyConfig {
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'stabilize'] as const
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize'] as const
 type Key = (typeof KEYS)[number]
 
 const DEFAULTS = {
@@ -37,6 +44,7 @@ const DEFAULTS = {
   'upstream-anthropic': 'https://api.anthropic.com',
   'upstream-openai': 'https://api.openai.com',
   mode: 'balanced',
+  compress: 'true',
 } as const
 
 function camel(k: string): string {
@@ -74,6 +82,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535, got ${get('port')}`)
   const mode = get('mode')
   if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive') throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`)
+  const compress = get('compress')
+  if (compress !== 'true' && compress !== 'false') throw new ConfigError(`compress must be true or false, got ${compress}`)
   const config: ProxyConfig = {
     host: get('host')!,
     port,
@@ -83,6 +93,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     store: get('store'),
     mode,
     stabilize: flag(get('stabilize'), 'stabilize'),
+    compress: compress === 'true',
   }
   if (!isLoopback(config.host) && !config.token) {
     throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)

@@ -170,7 +170,7 @@ async function startProxy(config) {
             record.status = res.headersSent ? res.statusCode : 0;
             (0, stats_1.recordRequest)(stats, record);
         });
-        const bypass = req.headers['x-headroom-bypass'] === '1';
+        const bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false;
         const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined;
         const headerSession = (0, sessions_1.sessionFromHeaders)(req.headers);
         let intercept = false;
@@ -237,7 +237,8 @@ async function startProxy(config) {
             headers[k] = v;
         }
         // The proxy reads the responses of compressed paths (usage, retrieve calls): identity.
-        if (format)
+        // A bypassed request goes out as the client sent it.
+        if (format && !bypass)
             headers['accept-encoding'] = 'identity';
         const abort = new AbortController();
         res.on('close', () => {
@@ -273,7 +274,7 @@ async function startProxy(config) {
         const encoded = upstream.headers['content-encoding'] !== undefined && upstream.headers['content-encoding'] !== 'identity';
         if (upstream.statusCode >= 400)
             stats.upstreamErrors++;
-        if (format && upstream.statusCode === 200 && !encoded && (type.includes('text/event-stream') || type.includes('json'))) {
+        if (format && !bypass && upstream.statusCode === 200 && !encoded && (type.includes('text/event-stream') || type.includes('json'))) {
             const ctx = { body, send: forward, store, res, headers: out, intercept };
             let outcome;
             if (type.includes('json'))

@@ -140,7 +140,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       record.status = res.headersSent ? res.statusCode : 0
       recordRequest(stats, record)
     })
-    const bypass = req.headers['x-headroom-bypass'] === '1'
+    const bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false
     const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined
     const headerSession = sessionFromHeaders(req.headers)
     let intercept = false
@@ -200,7 +200,8 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       headers[k] = v
     }
     // The proxy reads the responses of compressed paths (usage, retrieve calls): identity.
-    if (format) headers['accept-encoding'] = 'identity'
+    // A bypassed request goes out as the client sent it.
+    if (format && !bypass) headers['accept-encoding'] = 'identity'
     const abort = new AbortController()
     res.on('close', () => {
       if (!res.writableFinished) abort.abort()
@@ -231,7 +232,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     const type = String(upstream.headers['content-type'] ?? '')
     const encoded = upstream.headers['content-encoding'] !== undefined && upstream.headers['content-encoding'] !== 'identity'
     if (upstream.statusCode >= 400) stats.upstreamErrors++
-    if (format && upstream.statusCode === 200 && !encoded && (type.includes('text/event-stream') || type.includes('json'))) {
+    if (format && !bypass && upstream.statusCode === 200 && !encoded && (type.includes('text/event-stream') || type.includes('json'))) {
       const ctx = { body, send: forward, store, res, headers: out, intercept }
       let outcome: RetrievalOutcome
       if (type.includes('json')) outcome = await relayJson(format, upstream, ctx)
