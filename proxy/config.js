@@ -9,14 +9,17 @@ exports.isLoopback = isLoopback;
 // Proxy settings: command-line flags, then `HEADROOM_*` environment variables, then a JSON
 // config file, then defaults (the first that sets a value wins).
 const node_fs_1 = __importDefault(require("node:fs"));
+const log_1 = require("./log");
+const security_1 = require("./security");
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'];
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'log-level'];
 const DEFAULTS = {
     host: '127.0.0.1',
     port: '8787',
     'upstream-anthropic': 'https://api.anthropic.com',
     'upstream-openai': 'https://api.openai.com',
     mode: 'balanced',
+    'log-level': 'info',
 };
 function camel(k) {
     return k.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -54,6 +57,9 @@ function resolveConfig(flags, environment = process.env) {
     const mode = get('mode');
     if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive')
         throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`);
+    const logLevel = get('log-level');
+    if (!(0, log_1.isLogLevel)(logLevel))
+        throw new ConfigError(`log-level must be one of ${log_1.LOG_LEVELS.join(', ')}, got ${logLevel}`);
     const config = {
         host: get('host'),
         port,
@@ -62,13 +68,17 @@ function resolveConfig(flags, environment = process.env) {
         upstreamOpenai: upstream(get('upstream-openai'), 'upstream-openai'),
         store: get('store'),
         mode,
+        logLevel,
     };
     if (!isLoopback(config.host) && !config.token) {
         throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`);
     }
     return config;
 }
-/** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
+/**
+ * An upstream is an http(s) origin plus an optional base path; no query, no credentials, and
+ * never a link-local or cloud-metadata destination (see `forbiddenDestination`).
+ */
 function upstream(value, name) {
     let u;
     try {
@@ -81,6 +91,9 @@ function upstream(value, name) {
         throw new ConfigError(`${name} must be http or https: ${value}`);
     if (u.search || u.hash || u.username || u.password)
         throw new ConfigError(`${name} must be an origin plus an optional path: ${value}`);
+    const forbidden = (0, security_1.forbiddenDestination)(u.hostname);
+    if (forbidden)
+        throw new ConfigError(`${name} refused: ${forbidden}`);
     return u.origin + u.pathname.replace(/\/+$/, '');
 }
 /** Whether `host` only accepts connections from this machine. */

@@ -2,6 +2,9 @@
 // config file, then defaults (the first that sets a value wins).
 import fs from 'node:fs'
 
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log'
+import { forbiddenDestination } from './security'
+
 /** Everything the proxy needs to start. */
 export interface ProxyConfig {
   /** Interface to listen on. Default `127.0.0.1`; any other needs a token. */
@@ -18,10 +21,12 @@ export interface ProxyConfig {
   store?: string
   /** Compression mode. Default `balanced`. */
   mode: 'lossless' | 'balanced' | 'aggressive'
+  /** Level of the JSON logs on stderr. Default `info` (one line per request). */
+  logLevel: LogLevel
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode'] as const
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'log-level'] as const
 type Key = (typeof KEYS)[number]
 
 const DEFAULTS = {
@@ -30,6 +35,7 @@ const DEFAULTS = {
   'upstream-anthropic': 'https://api.anthropic.com',
   'upstream-openai': 'https://api.openai.com',
   mode: 'balanced',
+  'log-level': 'info',
 } as const
 
 function camel(k: string): string {
@@ -67,6 +73,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new ConfigError(`port must be 0-65535, got ${get('port')}`)
   const mode = get('mode')
   if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive') throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`)
+  const logLevel = get('log-level')!
+  if (!isLogLevel(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`)
   const config: ProxyConfig = {
     host: get('host')!,
     port,
@@ -75,6 +83,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     upstreamOpenai: upstream(get('upstream-openai')!, 'upstream-openai'),
     store: get('store'),
     mode,
+    logLevel,
   }
   if (!isLoopback(config.host) && !config.token) {
     throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)
@@ -82,7 +91,10 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
   return config
 }
 
-/** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
+/**
+ * An upstream is an http(s) origin plus an optional base path; no query, no credentials, and
+ * never a link-local or cloud-metadata destination (see `forbiddenDestination`).
+ */
 function upstream(value: string, name: string): string {
   let u: URL
   try {
@@ -92,6 +104,8 @@ function upstream(value: string, name: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be http or https: ${value}`)
   if (u.search || u.hash || u.username || u.password) throw new ConfigError(`${name} must be an origin plus an optional path: ${value}`)
+  const forbidden = forbiddenDestination(u.hostname)
+  if (forbidden) throw new ConfigError(`${name} refused: ${forbidden}`)
   return u.origin + u.pathname.replace(/\/+$/, '')
 }
 

@@ -1,3 +1,4 @@
+import type { Logger } from 'pino';
 import * as hr from '../index';
 import type { ProxyConfig } from './config';
 /** Counters behind `/stats` and `/metrics`. */
@@ -13,6 +14,13 @@ export interface ProxyStats {
     /** Why requests on compressed paths went out unchanged, by reason. */
     notCompressed: Record<string, number>;
 }
+/** What a caller can hand the proxy besides its configuration. */
+export interface ProxyOptions {
+    /** Logger to use instead of the one built from `config.logLevel` (JSON lines on stderr). */
+    logger?: Logger;
+    /** Bodies compressed at once (others queue). Default: the cores less one, 1 to 4. */
+    compressionConcurrency?: number;
+}
 /** A running proxy. */
 export interface Proxy {
     /** The address it listens on, e.g. `http://127.0.0.1:8787`. */
@@ -22,4 +30,4 @@ export interface Proxy {
     close(): Promise<void>;
 }
 /** Starts the proxy; resolves once it listens. */
-export declare function startProxy(config: ProxyConfig): Promise<Proxy>;
+export declare function startProxy(config: ProxyConfig, options?: ProxyOptions): Promise<Proxy>;

@@ -49,6 +49,10 @@ const node_http_1 = __importDefault(require("node:http"));
 const promises_1 = require("node:stream/promises");
 const undici_1 = require("undici");
 const hr = __importStar(require("../index"));
+const body_1 = require("./body");
+const limit_1 = require("./limit");
+const log_1 = require("./log");
+const security_1 = require("./security");
 /** Paths whose JSON bodies are compressed (query strings ignored). */
 const COMPRESSED_PATHS = new Set(['/v1/messages', '/v1/chat/completions', '/v1/responses']);
 /** Request headers never forwarded: hop-by-hop ones, and what the HTTP client sets itself. */
@@ -82,44 +86,34 @@ function proxyError(res, status, anthropic, code, message) {
 function isAnthropic(req, path) {
     return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined;
 }
-function authorized(req, token) {
-    if (!token)
-        return true;
-    const given = req.headers['x-headroom-token'] ?? String(req.headers['proxy-authorization'] ?? '').replace(/^Bearer\s+/i, '');
-    return given === token;
-}
-async function readBody(req) {
-    const chunks = [];
-    let size = 0;
-    for await (const c of req) {
-        size += c.length;
-        if (size > MAX_BODY_BYTES)
-            return null;
-        chunks.push(c);
-    }
-    return Buffer.concat(chunks);
-}
 /** Starts the proxy; resolves once it listens. */
-async function startProxy(config) {
+async function startProxy(config, options = {}) {
     const store = openStore(config.store);
-    const agent = new undici_1.Agent({ connections: 128, keepAliveTimeout: 30_000 });
+    const log = options.logger ?? (0, log_1.createLogger)({ level: config.logLevel, secrets: [config.token] });
+    const compressions = (0, limit_1.createLimiter)(options.compressionConcurrency ?? (0, limit_1.defaultCompressionConcurrency)());
+    const agent = new undici_1.Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { lookup: (0, security_1.guardedLookup)() } });
     const stats = { requests: 0, compressed: 0, bypassed: 0, passedThrough: 0, compressionErrors: 0, upstreamErrors: 0, tokensBefore: 0, tokensAfter: 0, notCompressed: {} };
     const notCompressed = (reason) => (stats.notCompressed[reason] = (stats.notCompressed[reason] ?? 0) + 1);
+    const noted = (entry, reason) => notCompressed((entry.reason = reason));
     const server = node_http_1.default.createServer((req, res) => {
-        handle(req, res).catch((e) => {
+        const entry = (0, log_1.trackRequest)(log, req, res);
+        handle(req, res, entry).catch((e) => {
             if (!res.headersSent)
                 proxyError(res, 500, true, 'api_error', e.message);
             else
                 res.destroy(e);
         });
     });
-    async function handle(req, res) {
+    async function handle(req, res, entry) {
         const url = new URL(req.url ?? '/', 'http://proxy.invalid');
         const path = url.pathname;
         if (req.method === 'GET' && path === '/health')
             return send(res, 200, { ok: true });
-        if (!authorized(req, config.token))
-            return proxyError(res, 401, isAnthropic(req, path), 'authentication_error', 'missing or wrong x-headroom-token');
+        const refusal = (0, security_1.isManagementPath)(path) ? (0, security_1.checkManagementRequest)(req, config.host) : null;
+        if (refusal)
+            return proxyError(res, refusal.status, isAnthropic(req, path), (entry.reason = refusal.code), refusal.message);
+        if (!(0, security_1.tokenMatches)(req.headers, config.token))
+            return proxyError(res, 401, isAnthropic(req, path), (entry.reason = 'authentication_error'), 'missing or wrong x-headroom-token');
         if (req.method === 'GET' && path === '/stats')
             return send(res, 200, stats);
         if (req.method === 'GET' && path === '/metrics')
@@ -138,18 +132,25 @@ async function startProxy(config) {
         stats.requests++;
         const anthropic = isAnthropic(req, path);
         const base = anthropic ? config.upstreamAnthropic : config.upstreamOpenai;
-        let body = await readBody(req);
+        let body = await (0, body_1.readBody)(req, MAX_BODY_BYTES);
         if (body === null)
             return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
-        const bypass = req.headers['x-headroom-bypass'] === '1';
+        const bypass = (entry.bypass = req.headers['x-headroom-bypass'] === '1');
         if (req.method === 'POST' && COMPRESSED_PATHS.has(path) && body.length > 0) {
             if (bypass)
                 stats.bypassed++;
             else if (req.headers['content-encoding'])
-                notCompressed('content_encoded');
+                noted(entry, 'content_encoded');
             else {
+                let t0 = performance.now();
                 try {
-                    const out = await hr.compressBodyAsync(body, { store, mode: config.mode, provider: anthropic ? 'anthropic' : 'auto' });
+                    const compressing = body;
+                    const out = await compressions.run(() => {
+                        entry.queuedMs = performance.now() - t0;
+                        t0 = performance.now();
+                        return hr.compressBodyAsync(compressing, { store, mode: config.mode, provider: anthropic ? 'anthropic' : 'auto' });
+                    });
+                    Object.assign(entry, { compressionMs: performance.now() - t0, tokensBefore: out.report.tokensBefore, tokensAfter: out.report.tokensAfter });
                     stats.tokensBefore += out.report.tokensBefore;
                     stats.tokensAfter += out.report.tokensAfter;
                     if (out.report.transforms.length) {
@@ -157,12 +158,12 @@ async function startProxy(config) {
                         body = out.body;
                     }
                     else
-                        notCompressed('nothing_to_compress');
+                        noted(entry, 'nothing_to_compress');
                 }
                 catch (e) {
                     // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
                     stats.compressionErrors++;
-                    notCompressed(e.code ?? 'error');
+                    noted(entry, e.code ?? 'error');
                 }
             }
         }
@@ -180,8 +181,9 @@ async function startProxy(config) {
                 abort.abort();
         });
         let upstream;
+        const sentAt = performance.now();
         try {
-            upstream = await (0, undici_1.request)(base + path + url.search, {
+            upstream = await (0, undici_1.request)((0, security_1.upstreamTarget)(base, path + url.search), {
                 method: req.method,
                 headers,
                 body: body.length || (req.method !== 'GET' && req.method !== 'HEAD') ? body : undefined,
@@ -197,6 +199,7 @@ async function startProxy(config) {
                 return;
             return proxyError(res, 502, anthropic, 'api_error', `upstream unreachable: ${e.message}`);
         }
+        entry.upstreamMs = performance.now() - sentAt;
         const out = {};
         for (const [k, v] of Object.entries(upstream.headers)) {
             if (v !== undefined && !DROP_RESPONSE.has(k))

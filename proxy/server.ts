@@ -9,10 +9,15 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pipeline } from 'node:stream/promises'
+import type { Logger } from 'pino'
 import { Agent, request as undiciRequest } from 'undici'
 
 import * as hr from '../index'
 import type { ProxyConfig } from './config'
+import { readBody } from './body'
+import { createLimiter, defaultCompressionConcurrency } from './limit'
+import { createLogger, type RequestLogFields, trackRequest } from './log'
+import { checkManagementRequest, guardedLookup, isManagementPath, tokenMatches, upstreamTarget } from './security'
 
 /** Paths whose JSON bodies are compressed (query strings ignored). */
 const COMPRESSED_PATHS = new Set(['/v1/messages', '/v1/chat/completions', '/v1/responses'])
@@ -35,6 +40,14 @@ export interface ProxyStats {
   tokensAfter: number
   /** Why requests on compressed paths went out unchanged, by reason. */
   notCompressed: Record<string, number>
+}
+
+/** What a caller can hand the proxy besides its configuration. */
+export interface ProxyOptions {
+  /** Logger to use instead of the one built from `config.logLevel` (JSON lines on stderr). */
+  logger?: Logger
+  /** Bodies compressed at once (others queue). Default: the cores less one, 1 to 4. */
+  compressionConcurrency?: number
 }
 
 /** A running proxy. */
@@ -70,42 +83,31 @@ function isAnthropic(req: http.IncomingMessage, path: string): boolean {
   return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined
 }
 
-function authorized(req: http.IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true
-  const given = req.headers['x-headroom-token'] ?? String(req.headers['proxy-authorization'] ?? '').replace(/^Bearer\s+/i, '')
-  return given === token
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of req) {
-    size += (c as Buffer).length
-    if (size > MAX_BODY_BYTES) return null
-    chunks.push(c as Buffer)
-  }
-  return Buffer.concat(chunks)
-}
-
 /** Starts the proxy; resolves once it listens. */
-export async function startProxy(config: ProxyConfig): Promise<Proxy> {
+export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<Proxy> {
   const store = openStore(config.store)
-  const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 })
+  const log = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.token] })
+  const compressions = createLimiter(options.compressionConcurrency ?? defaultCompressionConcurrency())
+  const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { lookup: guardedLookup() } })
   const stats: ProxyStats = { requests: 0, compressed: 0, bypassed: 0, passedThrough: 0, compressionErrors: 0, upstreamErrors: 0, tokensBefore: 0, tokensAfter: 0, notCompressed: {} }
   const notCompressed = (reason: string) => (stats.notCompressed[reason] = (stats.notCompressed[reason] ?? 0) + 1)
+  const noted = (entry: Partial<RequestLogFields>, reason: string) => notCompressed((entry.reason = reason))
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((e) => {
+    const entry = trackRequest(log, req, res)
+    handle(req, res, entry).catch((e) => {
       if (!res.headersSent) proxyError(res, 500, true, 'api_error', (e as Error).message)
       else res.destroy(e as Error)
     })
   })
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, entry: Partial<RequestLogFields>) {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid')
     const path = url.pathname
     if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true })
-    if (!authorized(req, config.token)) return proxyError(res, 401, isAnthropic(req, path), 'authentication_error', 'missing or wrong x-headroom-token')
+    const refusal = isManagementPath(path) ? checkManagementRequest(req, config.host) : null
+    if (refusal) return proxyError(res, refusal.status, isAnthropic(req, path), (entry.reason = refusal.code), refusal.message)
+    if (!tokenMatches(req.headers, config.token)) return proxyError(res, 401, isAnthropic(req, path), (entry.reason = 'authentication_error'), 'missing or wrong x-headroom-token')
     if (req.method === 'GET' && path === '/stats') return send(res, 200, stats)
     if (req.method === 'GET' && path === '/metrics') return send(res, 200, metrics(stats), 'text/plain; version=0.0.4')
     const retrieve = /^\/v1\/retrieve\/([0-9a-f]{16,64})$/.exec(path)
@@ -121,25 +123,32 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     stats.requests++
     const anthropic = isAnthropic(req, path)
     const base = anthropic ? config.upstreamAnthropic : config.upstreamOpenai
-    let body: Buffer | null = await readBody(req)
+    let body: Buffer | null = await readBody(req, MAX_BODY_BYTES)
     if (body === null) return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`)
-    const bypass = req.headers['x-headroom-bypass'] === '1'
+    const bypass = (entry.bypass = req.headers['x-headroom-bypass'] === '1')
     if (req.method === 'POST' && COMPRESSED_PATHS.has(path) && body.length > 0) {
       if (bypass) stats.bypassed++
-      else if (req.headers['content-encoding']) notCompressed('content_encoded')
+      else if (req.headers['content-encoding']) noted(entry, 'content_encoded')
       else {
+        let t0 = performance.now()
         try {
-          const out = await hr.compressBodyAsync(body, { store, mode: config.mode, provider: anthropic ? 'anthropic' : 'auto' })
+          const compressing = body
+          const out = await compressions.run(() => {
+            entry.queuedMs = performance.now() - t0
+            t0 = performance.now()
+            return hr.compressBodyAsync(compressing, { store, mode: config.mode, provider: anthropic ? 'anthropic' : 'auto' })
+          })
+          Object.assign(entry, { compressionMs: performance.now() - t0, tokensBefore: out.report.tokensBefore, tokensAfter: out.report.tokensAfter })
           stats.tokensBefore += out.report.tokensBefore
           stats.tokensAfter += out.report.tokensAfter
           if (out.report.transforms.length) {
             stats.compressed++
             body = out.body
-          } else notCompressed('nothing_to_compress')
+          } else noted(entry, 'nothing_to_compress')
         } catch (e) {
           // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
           stats.compressionErrors++
-          notCompressed((e as { code?: string }).code ?? 'error')
+          noted(entry, (e as { code?: string }).code ?? 'error')
         }
       }
     } else stats.passedThrough++
@@ -154,8 +163,9 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       if (!res.writableFinished) abort.abort()
     })
     let upstream: Awaited<ReturnType<typeof undiciRequest>>
+    const sentAt = performance.now()
     try {
-      upstream = await undiciRequest(base + path + url.search, {
+      upstream = await undiciRequest(upstreamTarget(base, path + url.search), {
         method: req.method as 'POST',
         headers,
         body: body.length || (req.method !== 'GET' && req.method !== 'HEAD') ? body : undefined,
@@ -169,6 +179,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       if (abort.signal.aborted) return
       return proxyError(res, 502, anthropic, 'api_error', `upstream unreachable: ${(e as Error).message}`)
     }
+    entry.upstreamMs = performance.now() - sentAt
     const out: Record<string, string | string[]> = {}
     for (const [k, v] of Object.entries(upstream.headers)) {
       if (v !== undefined && !DROP_RESPONSE.has(k)) out[k] = v
