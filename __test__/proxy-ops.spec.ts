@@ -491,7 +491,8 @@ test('compressions: at most N at once, the rest in arrival order; a failure free
   t.is(peak, 2)
   t.is(limiter.active, 0)
   t.is(defaultCompressionConcurrency(2, 4), 1)
-  t.is(defaultCompressionConcurrency(16, 4), 4)
+  t.is(defaultCompressionConcurrency(16, 4), 3)
+  t.is(defaultCompressionConcurrency(16, 9), 8)
   t.is(defaultCompressionConcurrency(1, 4), 1)
 })
 

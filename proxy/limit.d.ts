@@ -12,7 +12,8 @@ export interface Limiter {
 /** A {@link Limiter} with `concurrency` slots (at least 1). */
 export declare function createLimiter(concurrency: number): Limiter;
 /**
- * Default number of concurrent compressions: the cores less one (left to the event loop), at
- * least 1, and at most the libuv pool size (`UV_THREADPOOL_SIZE`, default 4).
+ * Default number of concurrent compressions: the cores less one (left to the event loop), and
+ * the libuv pool size (`UV_THREADPOOL_SIZE`, default 4) less one (left to DNS lookups of the
+ * upstream and file work); at least 1.
  */
 export declare function defaultCompressionConcurrency(cores?: number, poolSize?: number): number;

@@ -53,9 +53,10 @@ export function createLimiter(concurrency: number): Limiter {
 }
 
 /**
- * Default number of concurrent compressions: the cores less one (left to the event loop), at
- * least 1, and at most the libuv pool size (`UV_THREADPOOL_SIZE`, default 4).
+ * Default number of concurrent compressions: the cores less one (left to the event loop), and
+ * the libuv pool size (`UV_THREADPOOL_SIZE`, default 4) less one (left to DNS lookups of the
+ * upstream and file work); at least 1.
  */
 export function defaultCompressionConcurrency(cores: number = os.availableParallelism(), poolSize: number = Number(process.env.UV_THREADPOOL_SIZE) || 4): number {
-  return Math.max(1, Math.min(cores - 1, poolSize))
+  return Math.max(1, Math.min(cores - 1, poolSize - 1))
 }

@@ -46,7 +46,7 @@ export interface ProxyStats {
 export interface ProxyOptions {
   /** Logger to use instead of the one built from `config.logLevel` (JSON lines on stderr). */
   logger?: Logger
-  /** Bodies compressed at once (others queue). Default: the cores less one, 1 to 4. */
+  /** Bodies compressed at once (others queue). Default: the cores less one, 1 to 3 with the default libuv pool. */
   compressionConcurrency?: number
 }
 
