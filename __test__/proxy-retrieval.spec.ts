@@ -45,7 +45,7 @@ async function scriptedUpstream(reply: (seen: Seen, n: number, res: http.ServerR
 
 async function setup(t: { teardown: (f: () => Promise<void>) => void }, reply: Parameters<typeof scriptedUpstream>[0], extra: Record<string, string> = {}) {
   const upstream = await scriptedUpstream(reply)
-  const proxy: Proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'upstream-anthropic': upstream.url, 'upstream-openai': upstream.url, ...extra }, {}))
+  const proxy: Proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'log-level': 'silent', 'upstream-anthropic': upstream.url, 'upstream-openai': upstream.url, ...extra }, {}))
   t.teardown(async () => {
     await proxy.close()
     await upstream.close()

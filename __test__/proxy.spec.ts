@@ -81,7 +81,7 @@ async function fakeUpstream(gapMs = 150) {
 
 async function setup(t: { teardown: (f: () => Promise<void>) => void }, extra: Record<string, string> = {}) {
   const upstream = await fakeUpstream()
-  const proxy: Proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'upstream-anthropic': upstream.url, 'upstream-openai': upstream.url, ...extra }, {}))
+  const proxy: Proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'log-level': 'silent', 'upstream-anthropic': upstream.url, 'upstream-openai': upstream.url, ...extra }, {}))
   t.teardown(async () => {
     await proxy.close()
     await upstream.close()

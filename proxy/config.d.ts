@@ -1,3 +1,4 @@
+import { type LogLevel } from './log';
 /** Everything the proxy needs to start. */
 export interface ProxyConfig {
     /** Interface to listen on. Default `127.0.0.1`; any other needs a token. */
@@ -28,6 +29,8 @@ export interface ProxyConfig {
      * `prompt_cache_key` get the session's. Default off.
      */
     stabilize: boolean;
+    /** Level of the JSON logs on stderr. Default `info` (one line per request). */
+    logLevel: LogLevel;
 }
 /** An error in the settings: the message names the setting and what is wrong. */
 export declare class ConfigError extends Error {

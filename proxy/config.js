@@ -9,8 +9,10 @@ exports.isLoopback = isLoopback;
 // Proxy settings: command-line flags, then `HEADROOM_*` environment variables, then a JSON
 // config file, then defaults (the first that sets a value wins).
 const node_fs_1 = __importDefault(require("node:fs"));
+const log_1 = require("./log");
+const security_1 = require("./security");
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize'];
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize', 'log-level'];
 const DEFAULTS = {
     host: '127.0.0.1',
     port: '8787',
@@ -18,6 +20,7 @@ const DEFAULTS = {
     'upstream-openai': 'https://api.openai.com',
     mode: 'balanced',
     compress: 'true',
+    'log-level': 'info',
 };
 function camel(k) {
     return k.replace(/-([a-z])/g, (_, c) => c.toUpperCase());
@@ -58,6 +61,9 @@ function resolveConfig(flags, environment = process.env) {
     const compress = get('compress');
     if (compress !== 'true' && compress !== 'false')
         throw new ConfigError(`compress must be true or false, got ${compress}`);
+    const logLevel = get('log-level');
+    if (!(0, log_1.isLogLevel)(logLevel))
+        throw new ConfigError(`log-level must be one of ${log_1.LOG_LEVELS.join(', ')}, got ${logLevel}`);
     const config = {
         host: get('host'),
         port,
@@ -68,6 +74,7 @@ function resolveConfig(flags, environment = process.env) {
         mode,
         stabilize: flag(get('stabilize'), 'stabilize'),
         compress: compress === 'true',
+        logLevel,
     };
     if (!isLoopback(config.host) && !config.token) {
         throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`);
@@ -84,7 +91,10 @@ function flag(value, name) {
         return false;
     throw new ConfigError(`${name} must be true or false, got ${value}`);
 }
-/** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
+/**
+ * An upstream is an http(s) origin plus an optional base path; no query, no credentials, and
+ * never a link-local or cloud-metadata destination (see `forbiddenDestination`).
+ */
 function upstream(value, name) {
     let u;
     try {
@@ -97,6 +107,9 @@ function upstream(value, name) {
         throw new ConfigError(`${name} must be http or https: ${value}`);
     if (u.search || u.hash || u.username || u.password)
         throw new ConfigError(`${name} must be an origin plus an optional path: ${value}`);
+    const forbidden = (0, security_1.forbiddenDestination)(u.hostname);
+    if (forbidden)
+        throw new ConfigError(`${name} refused: ${forbidden}`);
     return u.origin + u.pathname.replace(/\/+$/, '');
 }
 /** Whether `host` only accepts connections from this machine. */

@@ -2,6 +2,9 @@
 // config file, then defaults (the first that sets a value wins).
 import fs from 'node:fs'
 
+import { isLogLevel, LOG_LEVELS, type LogLevel } from './log'
+import { forbiddenDestination } from './security'
+
 /** Everything the proxy needs to start. */
 export interface ProxyConfig {
   /** Interface to listen on. Default `127.0.0.1`; any other needs a token. */
@@ -32,10 +35,12 @@ export interface ProxyConfig {
    * `prompt_cache_key` get the session's. Default off.
    */
   stabilize: boolean
+  /** Level of the JSON logs on stderr. Default `info` (one line per request). */
+  logLevel: LogLevel
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize'] as const
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize', 'log-level'] as const
 type Key = (typeof KEYS)[number]
 
 const DEFAULTS = {
@@ -45,6 +50,7 @@ const DEFAULTS = {
   'upstream-openai': 'https://api.openai.com',
   mode: 'balanced',
   compress: 'true',
+  'log-level': 'info',
 } as const
 
 function camel(k: string): string {
@@ -84,6 +90,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
   if (mode !== 'lossless' && mode !== 'balanced' && mode !== 'aggressive') throw new ConfigError(`mode must be lossless, balanced or aggressive, got ${mode}`)
   const compress = get('compress')
   if (compress !== 'true' && compress !== 'false') throw new ConfigError(`compress must be true or false, got ${compress}`)
+  const logLevel = get('log-level')!
+  if (!isLogLevel(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`)
   const config: ProxyConfig = {
     host: get('host')!,
     port,
@@ -94,6 +102,7 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     mode,
     stabilize: flag(get('stabilize'), 'stabilize'),
     compress: compress === 'true',
+    logLevel,
   }
   if (!isLoopback(config.host) && !config.token) {
     throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)
@@ -109,7 +118,10 @@ function flag(value: string | undefined, name: string): boolean {
   throw new ConfigError(`${name} must be true or false, got ${value}`)
 }
 
-/** An upstream is an http(s) origin plus an optional base path; no query, no credentials. */
+/**
+ * An upstream is an http(s) origin plus an optional base path; no query, no credentials, and
+ * never a link-local or cloud-metadata destination (see `forbiddenDestination`).
+ */
 function upstream(value: string, name: string): string {
   let u: URL
   try {
@@ -119,6 +131,8 @@ function upstream(value: string, name: string): string {
   }
   if (u.protocol !== 'http:' && u.protocol !== 'https:') throw new ConfigError(`${name} must be http or https: ${value}`)
   if (u.search || u.hash || u.username || u.password) throw new ConfigError(`${name} must be an origin plus an optional path: ${value}`)
+  const forbidden = forbiddenDestination(u.hostname)
+  if (forbidden) throw new ConfigError(`${name} refused: ${forbidden}`)
   return u.origin + u.pathname.replace(/\/+$/, '')
 }
 

@@ -49,6 +49,10 @@ const node_http_1 = __importDefault(require("node:http"));
 const promises_1 = require("node:stream/promises");
 const undici_1 = require("undici");
 const hr = __importStar(require("../index"));
+const body_1 = require("./body");
+const limit_1 = require("./limit");
+const log_1 = require("./log");
+const security_1 = require("./security");
 const retrieval_1 = require("./retrieval");
 const sessions_1 = require("./sessions");
 const stats_1 = require("./stats");
@@ -90,23 +94,6 @@ function proxyError(res, status, anthropic, code, message) {
 function isAnthropic(req, path) {
     return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined;
 }
-function authorized(req, token) {
-    if (!token)
-        return true;
-    const given = req.headers['x-headroom-token'] ?? String(req.headers['proxy-authorization'] ?? '').replace(/^Bearer\s+/i, '');
-    return given === token;
-}
-async function readBody(req) {
-    const chunks = [];
-    let size = 0;
-    for await (const c of req) {
-        size += c.length;
-        if (size > MAX_BODY_BYTES)
-            return null;
-        chunks.push(c);
-    }
-    return Buffer.concat(chunks);
-}
 /** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
 function withPromptCacheKey(body, key) {
     if (body.indexOf('"prompt_cache_key"') >= 0)
@@ -123,27 +110,34 @@ function modelOf(body) {
     return /"model"\s*:\s*"([^"\\]{1,200})"/.exec(body.subarray(0, 4096).toString('utf8'))?.[1];
 }
 /** Starts the proxy; resolves once it listens. */
-async function startProxy(config) {
+async function startProxy(config, options = {}) {
     const store = openStore(config.store);
-    const agent = new undici_1.Agent({ connections: 128, keepAliveTimeout: 30_000 });
+    const log = options.logger ?? (0, log_1.createLogger)({ level: config.logLevel, secrets: [config.token] });
+    const compressions = (0, limit_1.createLimiter)(options.compressionConcurrency ?? (0, limit_1.defaultCompressionConcurrency)());
+    const agent = new undici_1.Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { lookup: (0, security_1.guardedLookup)() } });
     const stats = (0, stats_1.newStats)();
     const sticky = new sessions_1.StickySessions();
     const notCompressed = (reason) => (stats.notCompressed[reason] = (stats.notCompressed[reason] ?? 0) + 1);
+    const noted = (entry, reason) => notCompressed((entry.reason = reason));
     const server = node_http_1.default.createServer((req, res) => {
-        handle(req, res).catch((e) => {
+        const entry = (0, log_1.trackRequest)(log, req, res);
+        handle(req, res, entry).catch((e) => {
             if (!res.headersSent)
                 proxyError(res, 500, true, 'api_error', e.message);
             else
                 res.destroy(e);
         });
     });
-    async function handle(req, res) {
+    async function handle(req, res, entry) {
         const url = new URL(req.url ?? '/', 'http://proxy.invalid');
         const path = url.pathname;
         if (req.method === 'GET' && path === '/health')
             return send(res, 200, { ok: true });
-        if (!authorized(req, config.token))
-            return proxyError(res, 401, isAnthropic(req, path), 'authentication_error', 'missing or wrong x-headroom-token');
+        const refusal = (0, security_1.isManagementPath)(path) ? (0, security_1.checkManagementRequest)(req, config.host) : null;
+        if (refusal)
+            return proxyError(res, refusal.status, isAnthropic(req, path), (entry.reason = refusal.code), refusal.message);
+        if (!(0, security_1.tokenMatches)(req.headers, config.token))
+            return proxyError(res, 401, isAnthropic(req, path), (entry.reason = 'authentication_error'), 'missing or wrong x-headroom-token');
         if (req.method === 'GET' && path === '/stats')
             return send(res, 200, { ...stats, stickySessions: sticky.size });
         if (req.method === 'GET' && path === '/metrics')
@@ -162,7 +156,7 @@ async function startProxy(config) {
         stats.requests++;
         const anthropic = isAnthropic(req, path);
         const base = anthropic ? config.upstreamAnthropic : config.upstreamOpenai;
-        let body = await readBody(req);
+        let body = await (0, body_1.readBody)(req, MAX_BODY_BYTES);
         if (body === null)
             return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`);
         const record = { at: new Date().toISOString(), method: req.method ?? '', path, status: 0, outcome: 'passed_through', tokensBefore: 0, tokensAfter: 0, reasons: {}, retrieveCalls: 0 };
@@ -170,7 +164,7 @@ async function startProxy(config) {
             record.status = res.headersSent ? res.statusCode : 0;
             (0, stats_1.recordRequest)(stats, record);
         });
-        const bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false;
+        const bypass = (entry.bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false);
         const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined;
         const headerSession = (0, sessions_1.sessionFromHeaders)(req.headers);
         let intercept = false;
@@ -180,25 +174,32 @@ async function startProxy(config) {
                 record.outcome = 'bypassed';
             }
             else if (req.headers['content-encoding']) {
-                notCompressed('content_encoded');
+                noted(entry, 'content_encoded');
                 record.outcome = 'unchanged';
                 record.reasons.content_encoded = 1;
             }
             else {
                 const sessionSticky = sticky.has(headerSession);
                 const opts = { store, mode: config.mode, provider: format };
+                let t0 = performance.now();
                 try {
-                    let out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' });
+                    const compressing = body;
+                    let out = await compressions.run(() => {
+                        entry.queuedMs = performance.now() - t0;
+                        t0 = performance.now();
+                        return hr.compressBodyAsync(compressing, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' });
+                    });
                     const conversation = out.report.conversation;
                     if (!out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
                         // A conversation that had markers keeps the tool (its history may have lost them,
                         // e.g. after the client compacted it): same blocks, memoized, plus the tool.
-                        out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' });
+                        out = await compressions.run(() => hr.compressBodyAsync(compressing, { ...opts, retrieveTool: 'always' }));
                     }
                     if (out.report.retrieveTool) {
                         sticky.add(headerSession);
                         sticky.add(conversation);
                     }
+                    Object.assign(entry, { compressionMs: performance.now() - t0, tokensBefore: out.report.tokensBefore, tokensAfter: out.report.tokensAfter });
                     record.reasons = (0, stats_1.recordReport)(stats, out.report, modelOf(body));
                     record.tokensBefore = out.report.tokensBefore;
                     record.tokensAfter = out.report.tokensAfter;
@@ -208,7 +209,7 @@ async function startProxy(config) {
                         body = out.body;
                     }
                     else {
-                        notCompressed('nothing_to_compress');
+                        noted(entry, 'nothing_to_compress');
                         record.outcome = 'unchanged';
                     }
                     intercept = out.report.retrieveTool === 'added' || out.report.retrieveTool === 'present';
@@ -222,7 +223,7 @@ async function startProxy(config) {
                     // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
                     stats.compressionErrors++;
                     const code = e.code ?? 'error';
-                    notCompressed(code);
+                    noted(entry, code);
                     record.outcome = 'error';
                     record.reasons[code] = 1;
                 }
@@ -245,7 +246,7 @@ async function startProxy(config) {
             if (!res.writableFinished)
                 abort.abort();
         });
-        const target = base + path + url.search;
+        const target = (0, security_1.upstreamTarget)(base, path + url.search);
         const forward = (b) => (0, undici_1.request)(target, {
             method: req.method,
             headers,
@@ -256,6 +257,7 @@ async function startProxy(config) {
             bodyTimeout: 0,
         });
         let upstream;
+        const sentAt = performance.now();
         try {
             upstream = await forward(body);
         }
@@ -265,6 +267,7 @@ async function startProxy(config) {
                 return;
             return proxyError(res, 502, anthropic, 'api_error', `upstream unreachable: ${e.message}`);
         }
+        entry.upstreamMs = performance.now() - sentAt;
         const out = {};
         for (const [k, v] of Object.entries(upstream.headers)) {
             if (v !== undefined && !DROP_RESPONSE.has(k))

@@ -9,10 +9,15 @@
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { pipeline } from 'node:stream/promises'
+import type { Logger } from 'pino'
 import { Agent, request as undiciRequest, type Dispatcher } from 'undici'
 
 import * as hr from '../index'
+import { readBody } from './body'
 import type { ProxyConfig } from './config'
+import { createLimiter, defaultCompressionConcurrency } from './limit'
+import { createLogger, type RequestLogFields, trackRequest } from './log'
+import { checkManagementRequest, guardedLookup, isManagementPath, tokenMatches, upstreamTarget } from './security'
 import { relayAnthropicStream, relayChatStream, relayJson, relayResponsesStream, type RetrievalOutcome } from './retrieval'
 import { StickySessions, sessionFromHeaders } from './sessions'
 import { metrics, newStats, recordBilled, recordReport, recordRequest, type ProxyStats } from './stats'
@@ -32,6 +37,14 @@ const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connect
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer'])
 /** Largest request body read (bigger ones get 413). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024
+
+/** What a caller can hand the proxy besides its configuration. */
+export interface ProxyOptions {
+  /** Logger to use instead of the one built from `config.logLevel` (JSON lines on stderr). */
+  logger?: Logger
+  /** Bodies compressed at once (others queue). Default: the cores less one, 1 to 3 with the default libuv pool. */
+  compressionConcurrency?: number
+}
 
 /** A running proxy. */
 export interface Proxy {
@@ -66,23 +79,6 @@ function isAnthropic(req: http.IncomingMessage, path: string): boolean {
   return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined
 }
 
-function authorized(req: http.IncomingMessage, token: string | undefined): boolean {
-  if (!token) return true
-  const given = req.headers['x-headroom-token'] ?? String(req.headers['proxy-authorization'] ?? '').replace(/^Bearer\s+/i, '')
-  return given === token
-}
-
-async function readBody(req: http.IncomingMessage): Promise<Buffer | null> {
-  const chunks: Buffer[] = []
-  let size = 0
-  for await (const c of req) {
-    size += (c as Buffer).length
-    if (size > MAX_BODY_BYTES) return null
-    chunks.push(c as Buffer)
-  }
-  return Buffer.concat(chunks)
-}
-
 /** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
 function withPromptCacheKey(body: Buffer, key: string): Buffer {
   if (body.indexOf('"prompt_cache_key"') >= 0) return body
@@ -99,25 +95,31 @@ function modelOf(body: Buffer): string | undefined {
 }
 
 /** Starts the proxy; resolves once it listens. */
-export async function startProxy(config: ProxyConfig): Promise<Proxy> {
+export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}): Promise<Proxy> {
   const store = openStore(config.store)
-  const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000 })
+  const log = options.logger ?? createLogger({ level: config.logLevel, secrets: [config.token] })
+  const compressions = createLimiter(options.compressionConcurrency ?? defaultCompressionConcurrency())
+  const agent = new Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { lookup: guardedLookup() } })
   const stats = newStats()
   const sticky = new StickySessions()
   const notCompressed = (reason: string) => (stats.notCompressed[reason] = (stats.notCompressed[reason] ?? 0) + 1)
+  const noted = (entry: Partial<RequestLogFields>, reason: string) => notCompressed((entry.reason = reason))
 
   const server = http.createServer((req, res) => {
-    handle(req, res).catch((e) => {
+    const entry = trackRequest(log, req, res)
+    handle(req, res, entry).catch((e) => {
       if (!res.headersSent) proxyError(res, 500, true, 'api_error', (e as Error).message)
       else res.destroy(e as Error)
     })
   })
 
-  async function handle(req: http.IncomingMessage, res: http.ServerResponse) {
+  async function handle(req: http.IncomingMessage, res: http.ServerResponse, entry: Partial<RequestLogFields>) {
     const url = new URL(req.url ?? '/', 'http://proxy.invalid')
     const path = url.pathname
     if (req.method === 'GET' && path === '/health') return send(res, 200, { ok: true })
-    if (!authorized(req, config.token)) return proxyError(res, 401, isAnthropic(req, path), 'authentication_error', 'missing or wrong x-headroom-token')
+    const refusal = isManagementPath(path) ? checkManagementRequest(req, config.host) : null
+    if (refusal) return proxyError(res, refusal.status, isAnthropic(req, path), (entry.reason = refusal.code), refusal.message)
+    if (!tokenMatches(req.headers, config.token)) return proxyError(res, 401, isAnthropic(req, path), (entry.reason = 'authentication_error'), 'missing or wrong x-headroom-token')
     if (req.method === 'GET' && path === '/stats') return send(res, 200, { ...stats, stickySessions: sticky.size })
     if (req.method === 'GET' && path === '/metrics') return send(res, 200, metrics(stats), 'text/plain; version=0.0.4')
     const retrieve = /^\/v1\/retrieve\/([0-9a-f]{16,64})$/.exec(path)
@@ -133,14 +135,14 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     stats.requests++
     const anthropic = isAnthropic(req, path)
     const base = anthropic ? config.upstreamAnthropic : config.upstreamOpenai
-    let body: Buffer | null = await readBody(req)
+    let body: Buffer | null = await readBody(req, MAX_BODY_BYTES)
     if (body === null) return proxyError(res, 413, anthropic, 'request_too_large', `request body over ${MAX_BODY_BYTES} bytes`)
     const record = { at: new Date().toISOString(), method: req.method ?? '', path, status: 0, outcome: 'passed_through', tokensBefore: 0, tokensAfter: 0, reasons: {} as Record<string, number>, retrieveCalls: 0 }
     res.on('close', () => {
       record.status = res.headersSent ? res.statusCode : 0
       recordRequest(stats, record)
     })
-    const bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false
+    const bypass = (entry.bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false)
     const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined
     const headerSession = sessionFromHeaders(req.headers)
     let intercept = false
@@ -149,24 +151,31 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
         stats.bypassed++
         record.outcome = 'bypassed'
       } else if (req.headers['content-encoding']) {
-        notCompressed('content_encoded')
+        noted(entry, 'content_encoded')
         record.outcome = 'unchanged'
         record.reasons.content_encoded = 1
       } else {
         const sessionSticky = sticky.has(headerSession)
         const opts = { store, mode: config.mode, provider: format }
+        let t0 = performance.now()
         try {
-          let out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' })
+          const compressing = body
+          let out = await compressions.run(() => {
+            entry.queuedMs = performance.now() - t0
+            t0 = performance.now()
+            return hr.compressBodyAsync(compressing, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' })
+          })
           const conversation = out.report.conversation
           if (!out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
             // A conversation that had markers keeps the tool (its history may have lost them,
             // e.g. after the client compacted it): same blocks, memoized, plus the tool.
-            out = await hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' })
+            out = await compressions.run(() => hr.compressBodyAsync(compressing, { ...opts, retrieveTool: 'always' }))
           }
           if (out.report.retrieveTool) {
             sticky.add(headerSession)
             sticky.add(conversation)
           }
+          Object.assign(entry, { compressionMs: performance.now() - t0, tokensBefore: out.report.tokensBefore, tokensAfter: out.report.tokensAfter })
           record.reasons = recordReport(stats, out.report, modelOf(body))
           record.tokensBefore = out.report.tokensBefore
           record.tokensAfter = out.report.tokensAfter
@@ -175,7 +184,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
             record.outcome = out.report.transforms.length ? 'compressed' : 'unchanged'
             body = out.body
           } else {
-            notCompressed('nothing_to_compress')
+            noted(entry, 'nothing_to_compress')
             record.outcome = 'unchanged'
           }
           intercept = out.report.retrieveTool === 'added' || out.report.retrieveTool === 'present'
@@ -187,7 +196,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
           // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
           stats.compressionErrors++
           const code = (e as { code?: string }).code ?? 'error'
-          notCompressed(code)
+          noted(entry, code)
           record.outcome = 'error'
           record.reasons[code] = 1
         }
@@ -206,7 +215,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
     res.on('close', () => {
       if (!res.writableFinished) abort.abort()
     })
-    const target = base + path + url.search
+    const target = upstreamTarget(base, path + url.search)
     const forward = (b: Buffer) =>
       undiciRequest(target, {
         method: req.method as 'POST',
@@ -218,6 +227,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
         bodyTimeout: 0,
       })
     let upstream: Dispatcher.ResponseData
+    const sentAt = performance.now()
     try {
       upstream = await forward(body)
     } catch (e) {
@@ -225,6 +235,7 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
       if (abort.signal.aborted) return
       return proxyError(res, 502, anthropic, 'api_error', `upstream unreachable: ${(e as Error).message}`)
     }
+    entry.upstreamMs = performance.now() - sentAt
     const out: Record<string, string | string[]> = {}
     for (const [k, v] of Object.entries(upstream.headers)) {
       if (v !== undefined && !DROP_RESPONSE.has(k)) out[k] = v
