@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'UNKNOWN_HASH',
   'EXPIRED',
   'STORE_ERROR',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const
 

@@ -2,7 +2,7 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `HEADROOM_STORE` | `memory` (or `:memory:`) for a private in-memory store, else a file path | [`default_path`] |
+//! | `HEADROOM_STORE` | `memory` (or `:memory:`) for a private in-memory store, `redis://HOST[:PORT][/DB]` for a shared Redis store (see [`crate::redis`]), else a file path | [`default_path`] |
 //! | `HEADROOM_HOME` | folder of the default file (`$HEADROOM_HOME/ccr.sqlite`) | `~/.headroom` |
 //! | `HEADROOM_STORE_IDLE_TTL_SECS` | seconds an entry may go unread before it expires | 86400 (24 h) |
 //! | `HEADROOM_STORE_MAX_LIFETIME_SECS` | seconds since creation after which it expires anyway | 604800 (7 days) |
@@ -38,6 +38,31 @@ pub enum Location {
   Memory,
   /// The file at [`default_path`], resolved when the store is opened.
   Default,
+  /// A Redis server, by URL: `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]`
+  /// (see [`crate::redis`]). Several proxy instances on different machines can share it.
+  /// Opening one needs the `redis` cargo feature; without it, `INVALID_OPTION`.
+  Redis(String),
+}
+
+impl Location {
+  /// Whether `spec` names a Redis server (`redis://` or `rediss://`, any letter case).
+  pub fn is_redis_url(spec: &str) -> bool {
+    let lower = spec.trim_start().to_ascii_lowercase();
+    lower.starts_with("redis://") || lower.starts_with("rediss://")
+  }
+
+  /// The location a `HEADROOM_STORE`-style value names: `memory` (or `:memory:`), a Redis
+  /// URL, else a file path.
+  pub fn parse(spec: &str) -> Location {
+    let v = spec.trim();
+    if v.eq_ignore_ascii_case("memory") || v == ":memory:" {
+      Location::Memory
+    } else if Location::is_redis_url(v) {
+      Location::Redis(v.to_string())
+    } else {
+      Location::File(PathBuf::from(v))
+    }
+  }
 }
 
 /// How a [`crate::Store`] is opened: location, retention and caps.
@@ -125,12 +150,7 @@ impl StoreConfig {
   fn from_lookup_onto(mut config: Self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
     let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
     if let Some(v) = get(ENV_STORE) {
-      let v = v.trim();
-      config.location = if v.eq_ignore_ascii_case("memory") || v == ":memory:" {
-        Location::Memory
-      } else {
-        Location::File(PathBuf::from(v))
-      };
+      config.location = Location::parse(&v);
     }
     if let Some(v) = get(ENV_IDLE_TTL) {
       config.idle_ttl = Duration::from_secs(parse_positive(ENV_IDLE_TTL, &v)?);
@@ -166,7 +186,7 @@ impl StoreConfig {
   }
 }
 
-/// `HEADROOM_STORE`: `memory` or a file path.
+/// `HEADROOM_STORE`: `memory`, a `redis://` URL, or a file path.
 pub const ENV_STORE: &str = "HEADROOM_STORE";
 /// `HEADROOM_HOME`: the folder of the default store file.
 pub const ENV_HOME: &str = "HEADROOM_HOME";
@@ -249,6 +269,10 @@ mod tests {
     assert_eq!(c.location, Location::Memory);
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "/tmp/x/ccr.db")])).unwrap();
     assert_eq!(c.location, Location::File("/tmp/x/ccr.db".into()));
+    let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", " redis://h:1/2 ")])).unwrap();
+    assert_eq!(c.location, Location::Redis("redis://h:1/2".into()));
+    let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "REDIS://h")])).unwrap();
+    assert_eq!(c.location, Location::Redis("REDIS://h".into()));
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "  ")])).unwrap();
     assert_eq!(c.location, Location::Default);
     let c = StoreConfig::from_lookup(lookup(&[])).unwrap();
