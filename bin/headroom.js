@@ -21,7 +21,7 @@ const USAGE = `usage:
   headroom detect [FILE]
   headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)
   headroom proxy [--host 127.0.0.1] [--port 8787] [--token T] [--upstream-anthropic URL] [--upstream-openai URL]
-                 [--store sqlite:PATH|memory] [--mode M] [--config FILE]   (each also HEADROOM_*; see README)
+                 [--store sqlite:PATH|memory|redis://HOST:PORT] [--mode M] [--config FILE]   (each also HEADROOM_*; see README)
   headroom evals --provider anthropic|openai --model ID [--base-url URL] [--limit N] [--paragraphs N]
                  [--mode balanced|aggressive] [--no-query] [--out FILE]
                                                      (LLM-judged SQuAD accuracy on original vs compressed

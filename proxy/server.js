@@ -49,6 +49,7 @@ const node_http_1 = __importDefault(require("node:http"));
 const promises_1 = require("node:stream/promises");
 const undici_1 = require("undici");
 const hr = __importStar(require("../index"));
+const store_1 = require("./store");
 /** Paths whose JSON bodies are compressed (query strings ignored). */
 const COMPRESSED_PATHS = new Set(['/v1/messages', '/v1/chat/completions', '/v1/responses']);
 /** Request headers never forwarded: hop-by-hop ones, and what the HTTP client sets itself. */
@@ -57,15 +58,6 @@ const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connect
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer']);
 /** Largest request body read (bigger ones get 413). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-function openStore(spec) {
-    if (!spec)
-        return hr.Store.default();
-    if (spec === 'memory')
-        return hr.Store.memory();
-    if (spec.startsWith('redis://'))
-        throw Object.assign(new Error('the redis store is not supported yet; use sqlite:PATH or memory'), { code: 'INVALID_ARGUMENT' });
-    return hr.Store.open(spec.replace(/^sqlite:/, ''));
-}
 function send(res, status, body, type = 'application/json') {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
@@ -101,7 +93,7 @@ async function readBody(req) {
 }
 /** Starts the proxy; resolves once it listens. */
 async function startProxy(config) {
-    const store = openStore(config.store);
+    const store = (0, store_1.openStore)(config.store);
     const agent = new undici_1.Agent({ connections: 128, keepAliveTimeout: 30_000 });
     const stats = { requests: 0, compressed: 0, bypassed: 0, passedThrough: 0, compressionErrors: 0, upstreamErrors: 0, tokensBefore: 0, tokensAfter: 0, notCompressed: {} };
     const notCompressed = (reason) => (stats.notCompressed[reason] = (stats.notCompressed[reason] ?? 0) + 1);
@@ -132,7 +124,8 @@ async function startProxy(config) {
                 return send(res, 200, r.text, 'text/plain; charset=utf-8');
             }
             catch (e) {
-                return send(res, 404, { error: { code: e.code ?? 'NOT_FOUND', message: e.message } });
+                const code = e.code;
+                return send(res, (0, store_1.retrieveErrorStatus)(code), { error: { code: code ?? 'NOT_FOUND', message: e.message } });
             }
         }
         stats.requests++;

@@ -13,6 +13,7 @@ import { Agent, request as undiciRequest } from 'undici'
 
 import * as hr from '../index'
 import type { ProxyConfig } from './config'
+import { openStore, retrieveErrorStatus } from './store'
 
 /** Paths whose JSON bodies are compressed (query strings ignored). */
 const COMPRESSED_PATHS = new Set(['/v1/messages', '/v1/chat/completions', '/v1/responses'])
@@ -44,13 +45,6 @@ export interface Proxy {
   stats: ProxyStats
   store: hr.Store
   close(): Promise<void>
-}
-
-function openStore(spec: string | undefined): hr.Store {
-  if (!spec) return hr.Store.default()
-  if (spec === 'memory') return hr.Store.memory()
-  if (spec.startsWith('redis://')) throw Object.assign(new Error('the redis store is not supported yet; use sqlite:PATH or memory'), { code: 'INVALID_ARGUMENT' })
-  return hr.Store.open(spec.replace(/^sqlite:/, ''))
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, type = 'application/json') {
@@ -115,7 +109,8 @@ export async function startProxy(config: ProxyConfig): Promise<Proxy> {
         const r = store.retrieve(retrieve[1], { query })
         return send(res, 200, r.text, 'text/plain; charset=utf-8')
       } catch (e) {
-        return send(res, 404, { error: { code: (e as { code?: string }).code ?? 'NOT_FOUND', message: (e as Error).message } })
+        const code = (e as { code?: string }).code
+        return send(res, retrieveErrorStatus(code), { error: { code: code ?? 'NOT_FOUND', message: (e as Error).message } })
       }
     }
     stats.requests++
