@@ -29,8 +29,8 @@ pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Default number of tombstones kept (the newest win).
 pub const DEFAULT_MAX_TOMBSTONES: u64 = 100_000;
 
-/// Where the store keeps its entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the store keeps its entries. `Debug` leaves a Redis URL's password out.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
   /// A SQLite file at this path (created with mode 0600, its folder with 0700).
   File(PathBuf),
@@ -42,6 +42,26 @@ pub enum Location {
   /// (see [`crate::redis`]). Several proxy instances on different machines can share it.
   /// Opening one needs the `redis` cargo feature; without it, `INVALID_OPTION`.
   Redis(String),
+}
+
+impl std::fmt::Debug for Location {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match self {
+      Location::File(p) => f.debug_tuple("File").field(p).finish(),
+      Location::Memory => f.write_str("Memory"),
+      Location::Default => f.write_str("Default"),
+      Location::Redis(url) => {
+        // Everything between the scheme and the last `@` of the authority is credentials.
+        let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let shown = match rest[..end].rfind('@') {
+          Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+          None => url.clone(),
+        };
+        f.debug_tuple("Redis").field(&shown).finish()
+      }
+    }
+  }
 }
 
 impl Location {
@@ -271,6 +291,13 @@ mod tests {
     assert_eq!(c.location, Location::File("/tmp/x/ccr.db".into()));
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", " redis://h:1/2 ")])).unwrap();
     assert_eq!(c.location, Location::Redis("redis://h:1/2".into()));
+    let c =
+      StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "redis://u:pw@h/1?prefix=x")])).unwrap();
+    assert_eq!(
+      format!("{:?}", c.location),
+      r#"Redis("redis://***@h/1?prefix=x")"#,
+      "Debug never shows the password"
+    );
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "REDIS://h")])).unwrap();
     assert_eq!(c.location, Location::Redis("REDIS://h".into()));
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "  ")])).unwrap();
