@@ -13,7 +13,9 @@ export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-was
 export declare class BindingStore {
   /**
    * Opens a store: a SQLite file at `location` (created 0600, WAL), `"memory"` for a private
-   * in-memory store, or (no argument) the default store shared with `compress`.
+   * in-memory store, a `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]` URL for a
+   * store shared through Redis, or (no argument) the default store shared with `compress`.
+   * Retention and caps come from the `HEADROOM_STORE_*` variables.
    */
   static open(location?: string | undefined | null): BindingStore
   /** Stores `original` and returns its retrieve hash. */

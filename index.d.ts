@@ -22,7 +22,7 @@ export type Mode = 'lossless' | 'balanced' | 'aggressive';
 /** Detected content types. */
 export type ContentType = 'json' | 'jsonl' | 'code' | 'log' | 'search' | 'diff' | 'html' | 'table' | 'stacktrace' | 'text';
 /** Stable error codes carried by {@link HeadroomError}. */
-export declare const ERROR_CODES: readonly ["INVALID_JSON", "UNSUPPORTED_SHAPE", "INPUT_TOO_LARGE", "NESTING_TOO_DEEP", "INVALID_UTF8", "INVALID_OPTION", "INVALID_ARGUMENT", "UNKNOWN_HASH", "EXPIRED", "STORE_ERROR", "INTERNAL"];
+export declare const ERROR_CODES: readonly ["INVALID_JSON", "UNSUPPORTED_SHAPE", "INPUT_TOO_LARGE", "NESTING_TOO_DEEP", "INVALID_UTF8", "INVALID_OPTION", "INVALID_ARGUMENT", "UNKNOWN_HASH", "EXPIRED", "STORE_ERROR", "STORE_UNAVAILABLE", "INTERNAL"];
 /** A stable error code. */
 export type ErrorCode = (typeof ERROR_CODES)[number];
 /**
@@ -448,27 +448,40 @@ export interface StoreStats {
     misses: number;
     expired: number;
     evictions: number;
-    /** The file, or null for a memory store. */
+    /** The file, or null for a memory or Redis store. */
     path: string | null;
+    /** `sqlite` (a file or memory) or `redis`. */
+    backend: 'sqlite' | 'redis';
+    /** The file path, `:memory:`, or the Redis URL with its password left out. */
+    location: string;
     /** Remembered compressed forms (what keeps history byte-stable) and their bytes. */
     memoEntries: number;
     memoBytes: number;
 }
 /**
  * The CCR store: every original a compressor leaves out, byte-exact, under the hash its
- * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes) or
- * memory. Entries live 24 h after their last use (7 days at most); an expired or evicted
+ * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes),
+ * memory, or a Redis server shared by several machines (`Store.open('redis://host:6379/0')`),
+ * all with the same keys, retention and errors. Entries live 24 h after their last use (7 days at most); an expired or evicted
  * hash answers `EXPIRED`, a hash never stored `UNKNOWN_HASH`: both are final.
  */
 export declare class Store {
     /** @internal */
     readonly native: native.BindingStore;
     private constructor();
-    /** Opens (or creates) a store file. */
-    static open(path: string): Store;
+    /**
+     * Opens (or creates) a store file, or connects to a Redis store when `location` is a
+     * `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]` URL (`memory` also works).
+     * @throws {HeadroomError} `STORE_ERROR`; for Redis also `STORE_UNAVAILABLE` (server not
+     * reachable) and `INVALID_OPTION` (a bad URL, or `rediss://`, which is not supported)
+     */
+    static open(location: string): Store;
     /** A private in-memory store. */
     static memory(): Store;
-    /** The default store `compress` uses: `HEADROOM_STORE`, else `~/.headroom/ccr.sqlite`. */
+    /**
+     * The default store `compress` uses: `HEADROOM_STORE` (a path, `memory` or a `redis://`
+     * URL), else `~/.headroom/ccr.sqlite`.
+     */
     static default(): Store;
     /** Stores `original` byte-exact; returns its retrieve hash. */
     put(original: string | Buffer): string;
@@ -484,7 +497,7 @@ export declare class Store {
     purge(what: 'all' | 'expired' | {
         olderThanSeconds: number;
     }): number;
-    /** The store file, or null for memory. */
+    /** The store file, or null for memory and Redis (see `stats().location`). */
     get path(): string | null;
     /** Releases this handle; later calls on it fail with `STORE_ERROR`. */
     close(): void;

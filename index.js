@@ -83,6 +83,7 @@ exports.ERROR_CODES = [
     'UNKNOWN_HASH',
     'EXPIRED',
     'STORE_ERROR',
+    'STORE_UNAVAILABLE',
     'INTERNAL',
 ];
 /** Every reason a block can be left as it was (see the README table). */
@@ -387,8 +388,9 @@ function headroomRetrieveTool(provider) {
 }
 /**
  * The CCR store: every original a compressor leaves out, byte-exact, under the hash its
- * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes) or
- * memory. Entries live 24 h after their last use (7 days at most); an expired or evicted
+ * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes),
+ * memory, or a Redis server shared by several machines (`Store.open('redis://host:6379/0')`),
+ * all with the same keys, retention and errors. Entries live 24 h after their last use (7 days at most); an expired or evicted
  * hash answers `EXPIRED`, a hash never stored `UNKNOWN_HASH`: both are final.
  */
 class Store {
@@ -397,16 +399,24 @@ class Store {
     constructor(handle) {
         this.native = handle;
     }
-    /** Opens (or creates) a store file. */
-    static open(path) {
-        requireString(path, 'path');
-        return new Store(call(() => native.BindingStore.open(path)));
+    /**
+     * Opens (or creates) a store file, or connects to a Redis store when `location` is a
+     * `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]` URL (`memory` also works).
+     * @throws {HeadroomError} `STORE_ERROR`; for Redis also `STORE_UNAVAILABLE` (server not
+     * reachable) and `INVALID_OPTION` (a bad URL, or `rediss://`, which is not supported)
+     */
+    static open(location) {
+        requireString(location, 'location');
+        return new Store(call(() => native.BindingStore.open(location)));
     }
     /** A private in-memory store. */
     static memory() {
         return new Store(call(() => native.BindingStore.open('memory')));
     }
-    /** The default store `compress` uses: `HEADROOM_STORE`, else `~/.headroom/ccr.sqlite`. */
+    /**
+     * The default store `compress` uses: `HEADROOM_STORE` (a path, `memory` or a `redis://`
+     * URL), else `~/.headroom/ccr.sqlite`.
+     */
     static default() {
         return new Store(call(() => native.BindingStore.open()));
     }
@@ -432,7 +442,7 @@ class Store {
     purge(what) {
         return call(() => typeof what === 'string' ? this.native.purge(what) : this.native.purge('older', what.olderThanSeconds));
     }
-    /** The store file, or null for memory. */
+    /** The store file, or null for memory and Redis (see `stats().location`). */
     get path() {
         return this.native.path ?? null;
     }

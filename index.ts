@@ -51,6 +51,7 @@ export const ERROR_CODES = [
   'UNKNOWN_HASH',
   'EXPIRED',
   'STORE_ERROR',
+  'STORE_UNAVAILABLE',
   'INTERNAL',
 ] as const
 
@@ -746,8 +747,12 @@ export interface StoreStats {
   misses: number
   expired: number
   evictions: number
-  /** The file, or null for a memory store. */
+  /** The file, or null for a memory or Redis store. */
   path: string | null
+  /** `sqlite` (a file or memory) or `redis`. */
+  backend: 'sqlite' | 'redis'
+  /** The file path, `:memory:`, or the Redis URL with its password left out. */
+  location: string
   /** Remembered compressed forms (what keeps history byte-stable) and their bytes. */
   memoEntries: number
   memoBytes: number
@@ -755,8 +760,9 @@ export interface StoreStats {
 
 /**
  * The CCR store: every original a compressor leaves out, byte-exact, under the hash its
- * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes) or
- * memory. Entries live 24 h after their last use (7 days at most); an expired or evicted
+ * markers carry. A SQLite file (WAL, mode 0600, safe for many threads and processes),
+ * memory, or a Redis server shared by several machines (`Store.open('redis://host:6379/0')`),
+ * all with the same keys, retention and errors. Entries live 24 h after their last use (7 days at most); an expired or evicted
  * hash answers `EXPIRED`, a hash never stored `UNKNOWN_HASH`: both are final.
  */
 export class Store {
@@ -767,10 +773,15 @@ export class Store {
     this.native = handle
   }
 
-  /** Opens (or creates) a store file. */
-  static open(path: string): Store {
-    requireString(path, 'path')
-    return new Store(call(() => native.BindingStore.open(path)))
+  /**
+   * Opens (or creates) a store file, or connects to a Redis store when `location` is a
+   * `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]` URL (`memory` also works).
+   * @throws {HeadroomError} `STORE_ERROR`; for Redis also `STORE_UNAVAILABLE` (server not
+   * reachable) and `INVALID_OPTION` (a bad URL, or `rediss://`, which is not supported)
+   */
+  static open(location: string): Store {
+    requireString(location, 'location')
+    return new Store(call(() => native.BindingStore.open(location)))
   }
 
   /** A private in-memory store. */
@@ -778,7 +789,10 @@ export class Store {
     return new Store(call(() => native.BindingStore.open('memory')))
   }
 
-  /** The default store `compress` uses: `HEADROOM_STORE`, else `~/.headroom/ccr.sqlite`. */
+  /**
+   * The default store `compress` uses: `HEADROOM_STORE` (a path, `memory` or a `redis://`
+   * URL), else `~/.headroom/ccr.sqlite`.
+   */
   static default(): Store {
     return new Store(call(() => native.BindingStore.open()))
   }
@@ -812,7 +826,7 @@ export class Store {
     )
   }
 
-  /** The store file, or null for memory. */
+  /** The store file, or null for memory and Redis (see `stats().location`). */
   get path(): string | null {
     return this.native.path ?? null
   }

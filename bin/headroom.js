@@ -22,7 +22,7 @@ const USAGE = `usage:
   headroom detect [FILE]
   headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)
   headroom proxy [--host 127.0.0.1] [--port 8787] [--token T] [--upstream-anthropic URL] [--upstream-openai URL]
-                 [--store sqlite:PATH|memory] [--mode M] [--stabilize] [--log-level info|debug|warn|...] [--config FILE]
+                 [--store sqlite:PATH|memory|redis://HOST:PORT] [--mode M] [--stabilize] [--log-level info|debug|warn|...] [--config FILE]
                                                      (each also HEADROOM_*; see README; JSON logs on stderr)
   headroom wrap claude|codex|aider [--no-compress] [--agent-bin PATH] [proxy flags] [-- agent args]
                                                      (starts or reuses a proxy, runs the agent against it)

@@ -11,7 +11,10 @@ export interface ProxyConfig {
     upstreamAnthropic: string;
     /** OpenAI (or OpenAI-compatible) upstream: an origin plus optional base path. */
     upstreamOpenai: string;
-    /** `memory`, `sqlite:PATH`, or a bare path (SQLite). Default: the embedded default store. */
+    /**
+     * `memory`, `sqlite:PATH`, a bare path (SQLite), or `redis://HOST[:PORT][/DB]` (a Redis
+     * store shared by several proxy instances). Default: the embedded default store.
+     */
     store?: string;
     /** Compression mode. Default `balanced`. */
     mode: 'lossless' | 'balanced' | 'aggressive';

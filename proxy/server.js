@@ -55,6 +55,7 @@ const log_1 = require("./log");
 const security_1 = require("./security");
 const retrieval_1 = require("./retrieval");
 const sessions_1 = require("./sessions");
+const store_1 = require("./store");
 const stats_1 = require("./stats");
 const usage_1 = require("./usage");
 /** Paths whose JSON bodies are compressed (query strings ignored), and their format. */
@@ -69,15 +70,6 @@ const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connect
 const DROP_RESPONSE = new Set(['connection', 'keep-alive', 'transfer-encoding', 'proxy-connection', 'upgrade', 'trailer']);
 /** Largest request body read (bigger ones get 413). */
 const MAX_BODY_BYTES = 64 * 1024 * 1024;
-function openStore(spec) {
-    if (!spec)
-        return hr.Store.default();
-    if (spec === 'memory')
-        return hr.Store.memory();
-    if (spec.startsWith('redis://'))
-        throw Object.assign(new Error('the redis store is not supported yet; use sqlite:PATH or memory'), { code: 'INVALID_ARGUMENT' });
-    return hr.Store.open(spec.replace(/^sqlite:/, ''));
-}
 function send(res, status, body, type = 'application/json') {
     const text = typeof body === 'string' ? body : JSON.stringify(body);
     res.writeHead(status, { 'content-type': type, 'content-length': Buffer.byteLength(text) });
@@ -111,7 +103,7 @@ function modelOf(body) {
 }
 /** Starts the proxy; resolves once it listens. */
 async function startProxy(config, options = {}) {
-    const store = openStore(config.store);
+    const store = (0, store_1.openStore)(config.store);
     const log = options.logger ?? (0, log_1.createLogger)({ level: config.logLevel, secrets: [config.token] });
     const compressions = (0, limit_1.createLimiter)(options.compressionConcurrency ?? (0, limit_1.defaultCompressionConcurrency)());
     const agent = new undici_1.Agent({ connections: 128, keepAliveTimeout: 30_000, connect: { lookup: (0, security_1.guardedLookup)() } });
@@ -150,7 +142,8 @@ async function startProxy(config, options = {}) {
                 return send(res, 200, r.text, 'text/plain; charset=utf-8');
             }
             catch (e) {
-                return send(res, 404, { error: { code: e.code ?? 'NOT_FOUND', message: e.message } });
+                const code = e.code;
+                return send(res, (0, store_1.retrieveErrorStatus)(code), { error: { code: code ?? 'NOT_FOUND', message: e.message } });
             }
         }
         stats.requests++;

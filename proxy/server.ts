@@ -20,6 +20,7 @@ import { createLogger, type RequestLogFields, trackRequest } from './log'
 import { checkManagementRequest, guardedLookup, isManagementPath, tokenMatches, upstreamTarget } from './security'
 import { relayAnthropicStream, relayChatStream, relayJson, relayResponsesStream, type RetrievalOutcome } from './retrieval'
 import { StickySessions, sessionFromHeaders } from './sessions'
+import { openStore, retrieveErrorStatus } from './store'
 import { metrics, newStats, recordBilled, recordReport, recordRequest, type ProxyStats } from './stats'
 import { tokenClasses } from './usage'
 
@@ -53,13 +54,6 @@ export interface Proxy {
   stats: ProxyStats
   store: hr.Store
   close(): Promise<void>
-}
-
-function openStore(spec: string | undefined): hr.Store {
-  if (!spec) return hr.Store.default()
-  if (spec === 'memory') return hr.Store.memory()
-  if (spec.startsWith('redis://')) throw Object.assign(new Error('the redis store is not supported yet; use sqlite:PATH or memory'), { code: 'INVALID_ARGUMENT' })
-  return hr.Store.open(spec.replace(/^sqlite:/, ''))
 }
 
 function send(res: http.ServerResponse, status: number, body: unknown, type = 'application/json') {
@@ -129,7 +123,8 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         const r = store.retrieve(retrieve[1], { query })
         return send(res, 200, r.text, 'text/plain; charset=utf-8')
       } catch (e) {
-        return send(res, 404, { error: { code: (e as { code?: string }).code ?? 'NOT_FOUND', message: (e as Error).message } })
+        const code = (e as { code?: string }).code
+        return send(res, retrieveErrorStatus(code), { error: { code: code ?? 'NOT_FOUND', message: (e as Error).message } })
       }
     }
     stats.requests++

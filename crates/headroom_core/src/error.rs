@@ -26,6 +26,9 @@ pub enum ErrorCode {
   Expired,
   /// The store could not be opened, read or written (I/O, permissions, corruption).
   StoreError,
+  /// A shared store server (Redis) could not be reached, or it did not answer in time.
+  /// Transient: the same call may succeed once the server is back.
+  StoreUnavailable,
   /// A bug: a panic or broken invariant inside the native code. Reported, never crashes.
   Internal,
 }
@@ -44,12 +47,13 @@ impl ErrorCode {
       ErrorCode::UnknownHash => "UNKNOWN_HASH",
       ErrorCode::Expired => "EXPIRED",
       ErrorCode::StoreError => "STORE_ERROR",
+      ErrorCode::StoreUnavailable => "STORE_UNAVAILABLE",
       ErrorCode::Internal => "INTERNAL",
     }
   }
 
   /// Every code, for documentation and exhaustive tests.
-  pub const ALL: [ErrorCode; 11] = [
+  pub const ALL: [ErrorCode; 12] = [
     ErrorCode::InvalidJson,
     ErrorCode::UnsupportedShape,
     ErrorCode::InputTooLarge,
@@ -60,6 +64,7 @@ impl ErrorCode {
     ErrorCode::UnknownHash,
     ErrorCode::Expired,
     ErrorCode::StoreError,
+    ErrorCode::StoreUnavailable,
     ErrorCode::Internal,
   ];
 }

@@ -28,7 +28,8 @@ impl Shared {
   }
 }
 
-/// The default store: `HEADROOM_STORE` (a path or `memory`), else `~/.headroom/ccr.sqlite`.
+/// The default store: `HEADROOM_STORE` (a path, `memory` or a `redis://` URL), else
+/// `~/.headroom/ccr.sqlite`.
 /// If the file cannot be opened (read-only home, ...), an in-memory store is used instead,
 /// so markers stay retrievable within this process; `storeInfo().fallback` says why.
 /// The opened default store and, if it fell back to memory, why.
@@ -91,20 +92,21 @@ pub struct BindingRetrieved {
 #[napi]
 impl BindingStore {
   /// Opens a store: a SQLite file at `location` (created 0600, WAL), `"memory"` for a private
-  /// in-memory store, or (no argument) the default store shared with `compress`.
+  /// in-memory store, a `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]` URL for a
+  /// store shared through Redis, or (no argument) the default store shared with `compress`.
+  /// Retention and caps come from the `HEADROOM_STORE_*` variables.
   #[napi(factory, catch_unwind)]
   pub fn open(location: Option<String>) -> Result<BindingStore, BindingError> {
     guard(|| {
       let shared = match location.as_deref() {
         None => default_shared().0,
-        Some("memory") | Some(":memory:") => Shared::new(Store::in_memory()),
-        Some(path) => {
-          let base = StoreConfig::try_from_env()?;
-          Shared::new(Store::open(&StoreConfig {
-            location: headroom_store::Location::File(path.into()),
-            ..base
-          })?)
-        }
+        Some(spec) => match headroom_store::Location::parse(spec) {
+          headroom_store::Location::Memory => Shared::new(Store::in_memory()),
+          location => Shared::new(Store::open(&StoreConfig {
+            location,
+            ..StoreConfig::try_from_env()?
+          })?),
+        },
       };
       Ok(BindingStore {
         shared: Some(shared),
@@ -163,6 +165,7 @@ impl BindingStore {
           "entries": s.entries, "bytes": s.bytes, "tombstones": s.tombstones, "hits": s.hits,
           "misses": s.misses, "expired": s.expired, "evictions": s.evictions,
           "path": s.path.map(|p| p.display().to_string()),
+          "backend": shared.store.backend(), "location": shared.store.describe(),
           "memoEntries": memo_entries, "memoBytes": memo_bytes,
         })
         .to_string(),

@@ -2,7 +2,7 @@
 //!
 //! | variable | meaning | default |
 //! |---|---|---|
-//! | `HEADROOM_STORE` | `memory` (or `:memory:`) for a private in-memory store, else a file path | [`default_path`] |
+//! | `HEADROOM_STORE` | `memory` (or `:memory:`) for a private in-memory store, `redis://HOST[:PORT][/DB]` for a shared Redis store (see [`crate::redis`]), else a file path | [`default_path`] |
 //! | `HEADROOM_HOME` | folder of the default file (`$HEADROOM_HOME/ccr.sqlite`) | `~/.headroom` |
 //! | `HEADROOM_STORE_IDLE_TTL_SECS` | seconds an entry may go unread before it expires | 86400 (24 h) |
 //! | `HEADROOM_STORE_MAX_LIFETIME_SECS` | seconds since creation after which it expires anyway | 604800 (7 days) |
@@ -29,8 +29,8 @@ pub const DEFAULT_MAX_BYTES: u64 = 256 * 1024 * 1024;
 /// Default number of tombstones kept (the newest win).
 pub const DEFAULT_MAX_TOMBSTONES: u64 = 100_000;
 
-/// Where the store keeps its entries.
-#[derive(Debug, Clone, PartialEq, Eq)]
+/// Where the store keeps its entries. `Debug` leaves a Redis URL's password out.
+#[derive(Clone, PartialEq, Eq)]
 pub enum Location {
   /// A SQLite file at this path (created with mode 0600, its folder with 0700).
   File(PathBuf),
@@ -38,6 +38,51 @@ pub enum Location {
   Memory,
   /// The file at [`default_path`], resolved when the store is opened.
   Default,
+  /// A Redis server, by URL: `redis://[[USER]:PASSWORD@]HOST[:PORT][/DB][?prefix=P]`
+  /// (see [`crate::redis`]). Several proxy instances on different machines can share it.
+  /// Opening one needs the `redis` cargo feature; without it, `INVALID_OPTION`.
+  Redis(String),
+}
+
+impl std::fmt::Debug for Location {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match self {
+      Location::File(p) => f.debug_tuple("File").field(p).finish(),
+      Location::Memory => f.write_str("Memory"),
+      Location::Default => f.write_str("Default"),
+      Location::Redis(url) => {
+        // Everything between the scheme and the last `@` of the authority is credentials.
+        let (scheme, rest) = url.split_once("://").unwrap_or(("", url));
+        let end = rest.find(['/', '?']).unwrap_or(rest.len());
+        let shown = match rest[..end].rfind('@') {
+          Some(at) => format!("{scheme}://***@{}", &rest[at + 1..]),
+          None => url.clone(),
+        };
+        f.debug_tuple("Redis").field(&shown).finish()
+      }
+    }
+  }
+}
+
+impl Location {
+  /// Whether `spec` names a Redis server (`redis://` or `rediss://`, any letter case).
+  pub fn is_redis_url(spec: &str) -> bool {
+    let lower = spec.trim_start().to_ascii_lowercase();
+    lower.starts_with("redis://") || lower.starts_with("rediss://")
+  }
+
+  /// The location a `HEADROOM_STORE`-style value names: `memory` (or `:memory:`), a Redis
+  /// URL, else a file path.
+  pub fn parse(spec: &str) -> Location {
+    let v = spec.trim();
+    if v.eq_ignore_ascii_case("memory") || v == ":memory:" {
+      Location::Memory
+    } else if Location::is_redis_url(v) {
+      Location::Redis(v.to_string())
+    } else {
+      Location::File(PathBuf::from(v))
+    }
+  }
 }
 
 /// How a [`crate::Store`] is opened: location, retention and caps.
@@ -125,12 +170,7 @@ impl StoreConfig {
   fn from_lookup_onto(mut config: Self, lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
     let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
     if let Some(v) = get(ENV_STORE) {
-      let v = v.trim();
-      config.location = if v.eq_ignore_ascii_case("memory") || v == ":memory:" {
-        Location::Memory
-      } else {
-        Location::File(PathBuf::from(v))
-      };
+      config.location = Location::parse(&v);
     }
     if let Some(v) = get(ENV_IDLE_TTL) {
       config.idle_ttl = Duration::from_secs(parse_positive(ENV_IDLE_TTL, &v)?);
@@ -166,7 +206,7 @@ impl StoreConfig {
   }
 }
 
-/// `HEADROOM_STORE`: `memory` or a file path.
+/// `HEADROOM_STORE`: `memory`, a `redis://` URL, or a file path.
 pub const ENV_STORE: &str = "HEADROOM_STORE";
 /// `HEADROOM_HOME`: the folder of the default store file.
 pub const ENV_HOME: &str = "HEADROOM_HOME";
@@ -249,6 +289,17 @@ mod tests {
     assert_eq!(c.location, Location::Memory);
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "/tmp/x/ccr.db")])).unwrap();
     assert_eq!(c.location, Location::File("/tmp/x/ccr.db".into()));
+    let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", " redis://h:1/2 ")])).unwrap();
+    assert_eq!(c.location, Location::Redis("redis://h:1/2".into()));
+    let c =
+      StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "redis://u:pw@h/1?prefix=x")])).unwrap();
+    assert_eq!(
+      format!("{:?}", c.location),
+      r#"Redis("redis://***@h/1?prefix=x")"#,
+      "Debug never shows the password"
+    );
+    let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "REDIS://h")])).unwrap();
+    assert_eq!(c.location, Location::Redis("REDIS://h".into()));
     let c = StoreConfig::from_lookup(lookup(&[("HEADROOM_STORE", "  ")])).unwrap();
     assert_eq!(c.location, Location::Default);
     let c = StoreConfig::from_lookup(lookup(&[])).unwrap();

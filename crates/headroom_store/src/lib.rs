@@ -53,10 +53,17 @@
 //! Expiry is checked on every lookup and swept on every put and on open. Time comes from a
 //! [`Clock`], so tests move it instead of sleeping.
 //!
+//! ## Redis: one store for several machines
+//! With the `redis` cargo feature, [`Location::Redis`] (`HEADROOM_STORE=redis://HOST:PORT/DB`)
+//! keeps the same entries, keys, retention, tombstones, caps and memo in a Redis server
+//! instead of a file, for proxy instances that do not share a disk. See the `redis` module.
+//!
 //! ## Errors
 //! [`headroom_core::Error`] with `UNKNOWN_HASH` (never stored here, or malformed),
 //! `EXPIRED` (expired, evicted or purged) or `STORE_ERROR` (I/O, permissions, corruption,
-//! lock timeout; the message names the file), and `INVALID_OPTION` for a bad configuration.
+//! lock timeout; the message names the file), `STORE_UNAVAILABLE` (a Redis server that cannot
+//! be reached or does not answer in time; transient), and `INVALID_OPTION` for a bad
+//! configuration.
 //! Messages are written for a model: what happened, then one final instruction.
 
 mod clock;
@@ -66,6 +73,8 @@ mod keys;
 mod memo;
 mod messages;
 pub mod query;
+#[cfg(feature = "redis")]
+pub mod redis;
 mod schema;
 mod store;
 

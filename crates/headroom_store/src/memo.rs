@@ -38,6 +38,10 @@ fn add(tx: &Transaction<'_>, name: &str, delta: i64) -> rusqlite::Result<()> {
 impl Store {
   /// The remembered value for `key`, refreshing its access time.
   pub fn memo_get(&self, key: &str) -> Result<Option<Vec<u8>>> {
+    #[cfg(feature = "redis")]
+    if let Some(r) = self.redis() {
+      return r.memo_get(key);
+    }
     self.with_tx("memo get", |tx, now| {
       let value: Option<Vec<u8>> = tx
         .query_row("SELECT value FROM memo WHERE key = ?1", [key], |r| r.get(0))
@@ -58,6 +62,10 @@ impl Store {
   pub fn memo_put(&self, key: &str, value: &[u8]) -> Result<bool> {
     if value.len() > MEMO_MAX_VALUE_BYTES {
       return Ok(false);
+    }
+    #[cfg(feature = "redis")]
+    if let Some(r) = self.redis() {
+      return r.memo_put(key, value);
     }
     self.with_tx("memo put", |tx, now| {
       let inserted = tx.execute(
@@ -96,6 +104,10 @@ impl Store {
 
   /// Memo entries and bytes.
   pub fn memo_stats(&self) -> Result<(i64, i64)> {
+    #[cfg(feature = "redis")]
+    if let Some(r) = self.redis() {
+      return r.stats().map(|(_, entries, bytes)| (entries, bytes));
+    }
     self.with_tx("memo stats", |tx, _| {
       Ok(Ok((
         counter(tx, "memo_entries")?,

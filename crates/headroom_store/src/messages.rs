@@ -95,6 +95,29 @@ pub(crate) fn store_error(path: Option<&Path>, op: &str, err: impl std::fmt::Dis
   )
 }
 
+/// `STORE_ERROR` for a store named by a label rather than a path (a Redis URL, its password
+/// left out).
+#[cfg(feature = "redis")]
+pub(crate) fn store_error_at(place: &str, op: &str, err: impl std::fmt::Display) -> Error {
+  Error::new(
+    ErrorCode::StoreError,
+    format!("CCR store {place}: {op}: {err}"),
+  )
+}
+
+/// `STORE_UNAVAILABLE`: the store's server could not be reached or did not answer in time.
+/// Unlike `EXPIRED`, this one is transient.
+#[cfg(feature = "redis")]
+pub(crate) fn unavailable(place: &str, op: &str, err: impl std::fmt::Display) -> Error {
+  Error::new(
+    ErrorCode::StoreUnavailable,
+    format!(
+      "CCR store {place}: {op}: the store server is unavailable ({err}); retry later or check \
+       that it is running"
+    ),
+  )
+}
+
 /// The tombstone detail of an idle expiry, e.g. `idle 25h > 24h`.
 pub(crate) fn idle_detail(idle_ms: i64, ttl_ms: i64) -> String {
   format!("idle {} > {}", human_ms(idle_ms), human_ms(ttl_ms))

@@ -1,4 +1,5 @@
-//! The store itself: one SQLite connection behind a mutex, every operation one transaction.
+//! The store itself: one SQLite connection behind a mutex, every operation one transaction;
+//! or, for [`Location::Redis`], the [`crate::redis`] backend with the same semantics.
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -23,11 +24,29 @@ pub const BUSY_TIMEOUT: Duration = Duration::from_secs(5);
 /// same file.
 #[derive(Debug)]
 pub struct Store {
-  conn: Mutex<Connection>,
+  backend: Backend,
   path: Option<PathBuf>,
   config: StoreConfig,
   clock: Arc<dyn Clock>,
   key_len: usize,
+}
+
+/// Where a store's entries live.
+#[derive(Debug)]
+enum Backend {
+  Sqlite(Mutex<Connection>),
+  #[cfg(feature = "redis")]
+  Redis(Box<crate::redis::RedisBackend>),
+}
+
+/// Runs `$body` on the Redis backend and returns its result, when the store is one.
+macro_rules! on_redis {
+  ($self:ident, |$r:ident| $body:expr) => {
+    #[cfg(feature = "redis")]
+    if let Backend::Redis($r) = &$self.backend {
+      return $body;
+    }
+  };
 }
 
 /// Counts of what the store holds and how it has been used. The counters live in the store
@@ -120,6 +139,7 @@ impl Store {
       Location::File(p) => Some(p.clone()),
       Location::Default => Some(default_path()),
       Location::Memory => None,
+      Location::Redis(url) => return Self::open_redis(url, config, clock, key_len),
     };
     let mut conn = match &path {
       Some(p) => {
@@ -148,7 +168,7 @@ impl Store {
       config.location = Location::File(p.clone());
     }
     let store = Store {
-      conn: Mutex::new(conn),
+      backend: Backend::Sqlite(Mutex::new(conn)),
       path,
       config,
       clock,
@@ -158,7 +178,58 @@ impl Store {
     Ok(store)
   }
 
-  /// The store file, or `None` for an in-memory store.
+  #[cfg(feature = "redis")]
+  fn open_redis(
+    url: &str,
+    config: &StoreConfig,
+    clock: Arc<dyn Clock>,
+    key_len: usize,
+  ) -> Result<Store> {
+    let backend = crate::redis::RedisBackend::open(url, config, clock.clone(), key_len)?;
+    let store = Store {
+      backend: Backend::Redis(Box::new(backend)),
+      path: None,
+      config: config.clone(),
+      clock,
+      key_len,
+    };
+    store.purge(Purge::Expired)?;
+    Ok(store)
+  }
+
+  #[cfg(not(feature = "redis"))]
+  fn open_redis(_: &str, _: &StoreConfig, _: Arc<dyn Clock>, _: usize) -> Result<Store> {
+    Err(headroom_core::Error::invalid_option(
+      "this build of headroom has no Redis store (cargo feature `redis` of headroom_store)",
+    ))
+  }
+
+  /// Where the store lives, for messages and stats: the file path, `:memory:`, or the Redis
+  /// URL with its password left out.
+  pub fn describe(&self) -> String {
+    on_redis!(self, |r| r.label().to_string());
+    self
+      .path
+      .as_ref()
+      .map_or_else(|| ":memory:".to_string(), |p| p.display().to_string())
+  }
+
+  /// The Redis backend, when the store is one.
+  #[cfg(feature = "redis")]
+  pub(crate) fn redis(&self) -> Option<&crate::redis::RedisBackend> {
+    match &self.backend {
+      Backend::Redis(r) => Some(r),
+      Backend::Sqlite(_) => None,
+    }
+  }
+
+  /// `"sqlite"` (a file or memory) or `"redis"`.
+  pub fn backend(&self) -> &'static str {
+    on_redis!(self, |_r| "redis");
+    "sqlite"
+  }
+
+  /// The store file, or `None` for an in-memory or Redis store.
   pub fn path(&self) -> Option<&Path> {
     self.path.as_deref()
   }
@@ -174,6 +245,7 @@ impl Store {
   /// least recently used entries to stay under the caps. Errors: `STORE_ERROR` when the
   /// store cannot be written or the original alone exceeds `max_bytes`.
   pub fn put(&self, original: &[u8]) -> Result<String> {
+    on_redis!(self, |r| r.put(original));
     let size = original.len() as u64;
     if size > self.config.max_bytes {
       return Err(messages::store_error(
@@ -247,6 +319,7 @@ impl Store {
   /// expired, was evicted or purged (terminal: asking again gives the same answer),
   /// `STORE_ERROR` when the store cannot be read.
   pub fn get(&self, key: &str) -> Result<Vec<u8>> {
+    on_redis!(self, |r| r.get(key));
     let well_formed = is_well_formed(key, self.key_len);
     self.with_tx("get", |tx, now| {
       if !well_formed {
@@ -299,7 +372,8 @@ impl Store {
 
   /// What the store holds and how it has been used.
   pub fn stats(&self) -> Result<StoreStats> {
-    let conn = self.lock();
+    on_redis!(self, |r| r.stats().map(|(s, _, _)| s));
+    let conn = self.sqlite("stats")?;
     let read = || -> rusqlite::Result<StoreStats> {
       let mut stmt = conn.prepare_cached("SELECT name, value FROM counters")?;
       let mut s = StoreStats {
@@ -335,6 +409,7 @@ impl Store {
   /// Removes the entries `filter` selects and returns how many. Each leaves a tombstone
   /// (its key answers `EXPIRED`). Freed pages are reused by SQLite but not scrubbed.
   pub fn purge(&self, filter: Purge) -> Result<usize> {
+    on_redis!(self, |r| r.purge(filter));
     self.with_tx("purge", |tx, now| {
       let n = match filter {
         Purge::Expired => self.sweep(tx, now)?,
@@ -347,15 +422,31 @@ impl Store {
     })
   }
 
+  /// The SQLite connection, locked; `STORE_ERROR` for a store of another backend (callers
+  /// dispatch to it first, so this is not reached).
+  #[cfg_attr(not(feature = "redis"), allow(unused_variables))]
+  pub(crate) fn sqlite(&self, op: &str) -> Result<MutexGuard<'_, Connection>> {
+    match &self.backend {
+      // A panic while holding the lock rolled its transaction back (Transaction's Drop), so
+      // the connection is consistent: recover it rather than poisoning the store for good.
+      Backend::Sqlite(conn) => Ok(conn.lock().unwrap_or_else(PoisonError::into_inner)),
+      #[cfg(feature = "redis")]
+      Backend::Redis(r) => Err(messages::store_error(
+        None,
+        op,
+        format!("{} is not a SQLite store", r.label()),
+      )),
+    }
+  }
+
+  #[cfg(test)]
   pub(crate) fn lock(&self) -> MutexGuard<'_, Connection> {
-    // A panic while holding the lock rolled its transaction back (Transaction's Drop), so
-    // the connection is consistent: recover it rather than poisoning the store for good.
-    self.conn.lock().unwrap_or_else(PoisonError::into_inner)
+    self.sqlite("test").expect("a SQLite store")
   }
 
   #[cfg(test)]
   pub(crate) fn conn_is_poisoned(&self) -> bool {
-    self.conn.is_poisoned()
+    matches!(&self.backend, Backend::Sqlite(c) if c.is_poisoned())
   }
 
   /// Runs `f` in one immediate (write-locking) transaction and commits it. `f`'s inner
@@ -366,7 +457,7 @@ impl Store {
     op: &str,
     f: impl FnOnce(&Transaction<'_>, i64) -> rusqlite::Result<Result<T>>,
   ) -> Result<T> {
-    let mut conn = self.lock();
+    let mut conn = self.sqlite(op)?;
     let now = self.clock.now_ms();
     let run = || -> rusqlite::Result<Result<T>> {
       let tx = conn.transaction_with_behavior(TransactionBehavior::Immediate)?;
