@@ -3,6 +3,7 @@
 // with the hash it finds in the body it received.
 import fs from 'node:fs'
 import http from 'node:http'
+import os from 'node:os'
 import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
@@ -515,4 +516,24 @@ test('a streamed Responses turn with nothing to retrieve is relayed byte for byt
   t.is(r.status, 200)
   t.is(await r.text(), events)
   t.deepEqual(proxy.stats.billed, { input: 20, cacheWrite: 0, cacheRead: 10, output: 2 })
+})
+
+test('history survives a proxy restart: the same block goes upstream as the same bytes (store file memo)', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'headroom-restart-'))
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }))
+  const upstream = await scriptedUpstream(okAnthropic)
+  t.teardown(() => upstream.close())
+  const bodies: string[] = []
+  for (const query of ['Which API users are inactive?', 'And which ones were created last week?']) {
+    // A fresh proxy each turn; only the store file carries over. (With `store: 'memory'` this
+    // test fails: the later question would pick other rows.)
+    const proxy = await startProxy(resolveConfig({ port: '0', store: `sqlite:${path.join(dir, 'ccr.sqlite')}`, 'log-level': 'silent', 'upstream-anthropic': upstream.url }, {}))
+    const body = anthropicBody(false)
+    // A later turn: the same history, a different latest question (the relevance hint).
+    await post(proxy, { ...body, messages: [...body.messages, { role: 'assistant', content: 'Looking.' }, { role: 'user', content: query }] })
+    await proxy.close()
+    bodies.push(JSON.stringify(upstream.seen.at(-1)!.json.messages[2]))
+  }
+  t.true(bodies[0].length < JSON.stringify(anthropicBody(false).messages[2]).length / 2, 'compressed')
+  t.is(bodies[1], bodies[0], 'the restarted proxy sent the block exactly as before')
 })
