@@ -90,6 +90,17 @@ function answers(format, response, store) {
     }
     return { items, calls: r.resolved.length };
 }
+/** An event's data as a JSON object (`undefined` for `[DONE]`, pings without data, or bad JSON). */
+function eventJson(ev) {
+    if (!ev.data.startsWith('{'))
+        return undefined;
+    try {
+        return JSON.parse(ev.data);
+    }
+    catch {
+        return undefined;
+    }
+}
 /** The provider's error object of a failed continuation (the upstream's own when it sent one). */
 async function continuationError(upstream) {
     const text = await upstream.body.text().catch(() => '');
@@ -104,6 +115,52 @@ async function continuationError(upstream) {
     if (own && typeof own === 'object')
         return own;
     return { type: 'api_error', message: `headroom proxy: the upstream answered ${upstream.statusCode} to a continuation after retrieval: ${text.slice(0, 500)}` };
+}
+/**
+ * Feeds an upstream stream's events to `handle` in order. Returns false when the relay is
+ * over early: the client went away (upstream is dropped) or upstream broke off (the client
+ * sees the cut).
+ */
+async function pump(upstream, parser, handle, res, outcome) {
+    try {
+        for await (const chunk of upstream.body) {
+            for (const ev of parser.push(chunk))
+                await handle(ev);
+            if (res.destroyed) {
+                upstream.body.destroy();
+                return false;
+            }
+        }
+        return true;
+    }
+    catch {
+        outcome.truncated = true;
+        res.destroy();
+        return false;
+    }
+}
+/** Ends a relayed stream: cleanly after its final event, else cut (the client sees the truncation). */
+function endStream(res, finished, outcome) {
+    if (finished)
+        res.end();
+    else {
+        outcome.truncated = true;
+        res.destroy();
+    }
+    return outcome;
+}
+/**
+ * Sends a continuation upstream. On an error status the stream ends with `errorEvent` of
+ * the provider's error object and `undefined` is returned.
+ */
+async function continueUpstream(ctx, body, outcome, errorEvent) {
+    outcome.rounds++;
+    const upstream = await ctx.send(body);
+    if (upstream.statusCode === 200)
+        return upstream;
+    await write(ctx.res, errorEvent(await continuationError(upstream)));
+    ctx.res.end();
+    return undefined;
 }
 // ---------------------------------------------------------------------------------------
 // Non-streaming
@@ -318,13 +375,7 @@ async function relayAnthropicStream(first, ctx) {
         const handle = async (ev) => {
             if (continuing)
                 return;
-            let data;
-            try {
-                data = ev.data.startsWith('{') ? JSON.parse(ev.data) : undefined;
-            }
-            catch {
-                data = undefined;
-            }
+            const data = eventJson(ev);
             const type = data?.type ?? ev.event;
             const index = typeof data?.index === 'number' ? data.index : -1;
             switch (type) {
@@ -398,43 +449,19 @@ async function relayAnthropicStream(first, ctx) {
                     return write(res, ev.raw);
             }
         };
-        try {
-            for await (const chunk of upstream.body) {
-                for (const ev of parser.push(chunk))
-                    await handle(ev);
-                if (res.destroyed) {
-                    upstream.body.destroy();
-                    return outcome;
-                }
-            }
-        }
-        catch {
-            outcome.truncated = true;
-            res.destroy();
+        if (!(await pump(upstream, parser, handle, res, outcome)))
             return outcome;
-        }
         outcome.usages.push(roundUsage);
-        if (!continuing) {
-            if (!finished) {
-                // Upstream ended without message_stop: the client sees the cut, not a clean end.
-                outcome.truncated = true;
-                res.destroy();
-            }
-            else
-                res.end();
-            return outcome;
-        }
+        if (!continuing)
+            return endStream(res, finished, outcome);
         const response = { type: 'message', role: 'assistant', content: builder.content(), stop_reason: 'tool_use' };
         const answered = answers('anthropic', response, ctx.store);
         outcome.calls += answered.calls;
         body = hr.appendItems(body, [{ role: 'assistant', content: response.content }, ...answered.items]);
-        outcome.rounds++;
-        upstream = await ctx.send(body);
-        if (upstream.statusCode !== 200) {
-            await write(res, (0, sse_1.renderEvent)('error', { type: 'error', error: await continuationError(upstream) }));
-            res.end();
+        const next = await continueUpstream(ctx, body, outcome, (error) => (0, sse_1.renderEvent)('error', { type: 'error', error }));
+        if (!next)
             return outcome;
-        }
+        upstream = next;
     }
 }
 /**
@@ -479,13 +506,7 @@ async function relayChatStream(first, ctx) {
             return list.length;
         };
         const handle = async (ev) => {
-            let chunk;
-            try {
-                chunk = ev.data.startsWith('{') ? JSON.parse(ev.data) : undefined;
-            }
-            catch {
-                chunk = undefined;
-            }
+            const chunk = eventJson(ev);
             if (chunk?.usage && typeof chunk.usage === 'object')
                 roundUsage = chunk.usage;
             if (continuing)
@@ -549,32 +570,12 @@ async function relayChatStream(first, ctx) {
                 return;
             return send(ev, chunk, changed);
         };
-        try {
-            for await (const chunk of upstream.body) {
-                for (const ev of parser.push(chunk))
-                    await handle(ev);
-                if (res.destroyed) {
-                    upstream.body.destroy();
-                    return outcome;
-                }
-            }
-        }
-        catch {
-            outcome.truncated = true;
-            res.destroy();
+        if (!(await pump(upstream, parser, handle, res, outcome)))
             return outcome;
-        }
         if (roundUsage)
             outcome.usages.push(roundUsage);
-        if (!continuing) {
-            if (!finished) {
-                outcome.truncated = true;
-                res.destroy();
-            }
-            else
-                res.end();
-            return outcome;
-        }
+        if (!continuing)
+            return endStream(res, finished, outcome);
         const message = {
             role: 'assistant',
             content: text || null,
@@ -584,13 +585,10 @@ async function relayChatStream(first, ctx) {
         const answered = answers('openai', response, ctx.store);
         outcome.calls += answered.calls;
         body = hr.appendItems(body, [message, ...answered.items]);
-        outcome.rounds++;
-        upstream = await ctx.send(body);
-        if (upstream.statusCode !== 200) {
-            await write(res, (0, sse_1.renderEvent)(undefined, { error: await continuationError(upstream) }));
-            res.end();
+        const next = await continueUpstream(ctx, body, outcome, (error) => (0, sse_1.renderEvent)(undefined, { error }));
+        if (!next)
             return outcome;
-        }
+        upstream = next;
     }
 }
 // ---------------------------------------------------------------------------------------
@@ -638,13 +636,7 @@ async function relayResponsesStream(first, ctx) {
         const handle = async (ev) => {
             if (continuing)
                 return;
-            let data;
-            try {
-                data = ev.data.startsWith('{') ? JSON.parse(ev.data) : undefined;
-            }
-            catch {
-                data = undefined;
-            }
+            const data = eventJson(ev);
             if (!data) {
                 if (ev.data === '[DONE]')
                     finished = true;
@@ -695,43 +687,19 @@ async function relayResponsesStream(first, ctx) {
             }
             return emit(ev, data, oi);
         };
-        try {
-            for await (const chunk of upstream.body) {
-                for (const ev of parser.push(chunk))
-                    await handle(ev);
-                if (res.destroyed) {
-                    upstream.body.destroy();
-                    return outcome;
-                }
-            }
-        }
-        catch {
-            outcome.truncated = true;
-            res.destroy();
+        if (!(await pump(upstream, parser, handle, res, outcome)))
             return outcome;
-        }
-        if (!continuing) {
-            if (!finished) {
-                outcome.truncated = true;
-                res.destroy();
-            }
-            else
-                res.end();
-            return outcome;
-        }
+        if (!continuing)
+            return endStream(res, finished, outcome);
         const output = completed.output ?? [];
         earlierOutput.push(...output.filter((o) => o.type !== 'function_call'));
         const answered = answers('openai-responses', completed, ctx.store);
         outcome.calls += answered.calls;
         body = hr.appendItems(body, [...output, ...answered.items]);
-        outcome.rounds++;
-        upstream = await ctx.send(body);
-        if (upstream.statusCode !== 200) {
-            const error = await continuationError(upstream);
-            await write(res, (0, sse_1.renderEvent)('error', { type: 'error', code: error.code ?? error.type, message: error.message, sequence_number: sequence++ }));
-            res.end();
+        const next = await continueUpstream(ctx, body, outcome, (error) => (0, sse_1.renderEvent)('error', { type: 'error', code: error.code ?? error.type, message: error.message, sequence_number: sequence++ }));
+        if (!next)
             return outcome;
-        }
+        upstream = next;
     }
 }
 // ---------------------------------------------------------------------------------------
@@ -756,22 +724,17 @@ async function relayObservedStream(upstream, ctx) {
                 return outcome;
             }
             for (const ev of parser.push(chunk)) {
-                if (!ev.data.startsWith('{')) {
+                const data = eventJson(ev);
+                if (!data) {
                     if (ev.data === '[DONE]')
                         finished = true;
                     continue;
                 }
-                try {
-                    const data = JSON.parse(ev.data);
-                    const usage = data.response?.usage ?? data.usage;
-                    if (usage && typeof usage === 'object')
-                        outcome.usages.push(usage);
-                    if (data.type === 'response.completed' || data.type === 'response.failed' || data.type === 'response.incomplete')
-                        finished = true;
-                }
-                catch {
-                    // Not JSON: relayed all the same.
-                }
+                const usage = data.response?.usage ?? data.usage;
+                if (usage && typeof usage === 'object')
+                    outcome.usages.push(usage);
+                if (data.type === 'response.completed' || data.type === 'response.failed' || data.type === 'response.incomplete')
+                    finished = true;
             }
         }
     }
@@ -780,11 +743,5 @@ async function relayObservedStream(upstream, ctx) {
         res.destroy();
         return outcome;
     }
-    if (!finished) {
-        outcome.truncated = true;
-        res.destroy();
-    }
-    else
-        res.end();
-    return outcome;
+    return endStream(res, finished, outcome);
 }

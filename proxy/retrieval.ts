@@ -88,6 +88,16 @@ function answers(format: Format, response: Json, store: hr.Store): { items: Json
   return { items, calls: r.resolved.length }
 }
 
+/** An event's data as a JSON object (`undefined` for `[DONE]`, pings without data, or bad JSON). */
+function eventJson(ev: SseEvent): Json | undefined {
+  if (!ev.data.startsWith('{')) return undefined
+  try {
+    return JSON.parse(ev.data) as Json
+  } catch {
+    return undefined
+  }
+}
+
 /** The provider's error object of a failed continuation (the upstream's own when it sent one). */
 async function continuationError(upstream: Dispatcher.ResponseData): Promise<Json> {
   const text = await upstream.body.text().catch(() => '')
@@ -100,6 +110,62 @@ async function continuationError(upstream: Dispatcher.ResponseData): Promise<Jso
   const own = (parsed as { error?: unknown } | undefined)?.error
   if (own && typeof own === 'object') return own as Json
   return { type: 'api_error', message: `headroom proxy: the upstream answered ${upstream.statusCode} to a continuation after retrieval: ${text.slice(0, 500)}` }
+}
+
+/**
+ * Feeds an upstream stream's events to `handle` in order. Returns false when the relay is
+ * over early: the client went away (upstream is dropped) or upstream broke off (the client
+ * sees the cut).
+ */
+async function pump(
+  upstream: Dispatcher.ResponseData,
+  parser: SseParser,
+  handle: (ev: SseEvent) => Promise<unknown>,
+  res: http.ServerResponse,
+  outcome: RetrievalOutcome,
+): Promise<boolean> {
+  try {
+    for await (const chunk of upstream.body) {
+      for (const ev of parser.push(chunk as Buffer)) await handle(ev)
+      if (res.destroyed) {
+        upstream.body.destroy()
+        return false
+      }
+    }
+    return true
+  } catch {
+    outcome.truncated = true
+    res.destroy()
+    return false
+  }
+}
+
+/** Ends a relayed stream: cleanly after its final event, else cut (the client sees the truncation). */
+function endStream(res: http.ServerResponse, finished: boolean, outcome: RetrievalOutcome): RetrievalOutcome {
+  if (finished) res.end()
+  else {
+    outcome.truncated = true
+    res.destroy()
+  }
+  return outcome
+}
+
+/**
+ * Sends a continuation upstream. On an error status the stream ends with `errorEvent` of
+ * the provider's error object and `undefined` is returned.
+ */
+async function continueUpstream(
+  ctx: RetrievalContext,
+  body: Buffer,
+  outcome: RetrievalOutcome,
+  errorEvent: (error: Json) => Buffer,
+): Promise<Dispatcher.ResponseData | undefined> {
+  outcome.rounds++
+  const upstream = await ctx.send(body)
+  if (upstream.statusCode === 200) return upstream
+  await write(ctx.res, errorEvent(await continuationError(upstream)))
+  ctx.res.end()
+  return undefined
 }
 
 // ---------------------------------------------------------------------------------------
@@ -310,12 +376,7 @@ export async function relayAnthropicStream(first: Dispatcher.ResponseData, ctx: 
 
     const handle = async (ev: SseEvent) => {
       if (continuing) return
-      let data: Json | undefined
-      try {
-        data = ev.data.startsWith('{') ? (JSON.parse(ev.data) as Json) : undefined
-      } catch {
-        data = undefined
-      }
+      const data = eventJson(ev)
       const type = (data?.type as string | undefined) ?? ev.event
       const index = typeof data?.index === 'number' ? data.index : -1
       switch (type) {
@@ -379,39 +440,16 @@ export async function relayAnthropicStream(first: Dispatcher.ResponseData, ctx: 
       }
     }
 
-    try {
-      for await (const chunk of upstream.body) {
-        for (const ev of parser.push(chunk as Buffer)) await handle(ev)
-        if (res.destroyed) {
-          upstream.body.destroy()
-          return outcome
-        }
-      }
-    } catch {
-      outcome.truncated = true
-      res.destroy()
-      return outcome
-    }
+    if (!(await pump(upstream, parser, handle, res, outcome))) return outcome
     outcome.usages.push(roundUsage)
-    if (!continuing) {
-      if (!finished) {
-        // Upstream ended without message_stop: the client sees the cut, not a clean end.
-        outcome.truncated = true
-        res.destroy()
-      } else res.end()
-      return outcome
-    }
+    if (!continuing) return endStream(res, finished, outcome)
     const response: Json = { type: 'message', role: 'assistant', content: builder.content(), stop_reason: 'tool_use' }
     const answered = answers('anthropic', response, ctx.store)
     outcome.calls += answered.calls
     body = hr.appendItems(body, [{ role: 'assistant', content: response.content }, ...answered.items])
-    outcome.rounds++
-    upstream = await ctx.send(body)
-    if (upstream.statusCode !== 200) {
-      await write(res, renderEvent('error', { type: 'error', error: await continuationError(upstream) }))
-      res.end()
-      return outcome
-    }
+    const next = await continueUpstream(ctx, body, outcome, (error) => renderEvent('error', { type: 'error', error }))
+    if (!next) return outcome
+    upstream = next
   }
 }
 
@@ -468,12 +506,7 @@ export async function relayChatStream(first: Dispatcher.ResponseData, ctx: Retri
     }
 
     const handle = async (ev: SseEvent) => {
-      let chunk: Json | undefined
-      try {
-        chunk = ev.data.startsWith('{') ? (JSON.parse(ev.data) as Json) : undefined
-      } catch {
-        chunk = undefined
-      }
+      const chunk = eventJson(ev)
       if (chunk?.usage && typeof chunk.usage === 'object') roundUsage = chunk.usage as Json
       if (continuing) return
       if (ev.data === '[DONE]') {
@@ -528,27 +561,9 @@ export async function relayChatStream(first: Dispatcher.ResponseData, ctx: Retri
       return send(ev, chunk, changed)
     }
 
-    try {
-      for await (const chunk of upstream.body) {
-        for (const ev of parser.push(chunk as Buffer)) await handle(ev)
-        if (res.destroyed) {
-          upstream.body.destroy()
-          return outcome
-        }
-      }
-    } catch {
-      outcome.truncated = true
-      res.destroy()
-      return outcome
-    }
+    if (!(await pump(upstream, parser, handle, res, outcome))) return outcome
     if (roundUsage) outcome.usages.push(roundUsage)
-    if (!continuing) {
-      if (!finished) {
-        outcome.truncated = true
-        res.destroy()
-      } else res.end()
-      return outcome
-    }
+    if (!continuing) return endStream(res, finished, outcome)
     const message: Json = {
       role: 'assistant',
       content: text || null,
@@ -558,13 +573,9 @@ export async function relayChatStream(first: Dispatcher.ResponseData, ctx: Retri
     const answered = answers('openai', response, ctx.store)
     outcome.calls += answered.calls
     body = hr.appendItems(body, [message, ...answered.items])
-    outcome.rounds++
-    upstream = await ctx.send(body)
-    if (upstream.statusCode !== 200) {
-      await write(res, renderEvent(undefined, { error: await continuationError(upstream) }))
-      res.end()
-      return outcome
-    }
+    const next = await continueUpstream(ctx, body, outcome, (error) => renderEvent(undefined, { error }))
+    if (!next) return outcome
+    upstream = next
   }
 }
 
@@ -612,12 +623,7 @@ export async function relayResponsesStream(first: Dispatcher.ResponseData, ctx: 
 
     const handle = async (ev: SseEvent) => {
       if (continuing) return
-      let data: Json | undefined
-      try {
-        data = ev.data.startsWith('{') ? (JSON.parse(ev.data) as Json) : undefined
-      } catch {
-        data = undefined
-      }
+      const data = eventJson(ev)
       if (!data) {
         if (ev.data === '[DONE]') finished = true
         return write(res, ev.raw)
@@ -662,39 +668,18 @@ export async function relayResponsesStream(first: Dispatcher.ResponseData, ctx: 
       return emit(ev, data, oi)
     }
 
-    try {
-      for await (const chunk of upstream.body) {
-        for (const ev of parser.push(chunk as Buffer)) await handle(ev)
-        if (res.destroyed) {
-          upstream.body.destroy()
-          return outcome
-        }
-      }
-    } catch {
-      outcome.truncated = true
-      res.destroy()
-      return outcome
-    }
-    if (!continuing) {
-      if (!finished) {
-        outcome.truncated = true
-        res.destroy()
-      } else res.end()
-      return outcome
-    }
+    if (!(await pump(upstream, parser, handle, res, outcome))) return outcome
+    if (!continuing) return endStream(res, finished, outcome)
     const output = (completed!.output as Json[] | undefined) ?? []
     earlierOutput.push(...output.filter((o) => o.type !== 'function_call'))
     const answered = answers('openai-responses', completed!, ctx.store)
     outcome.calls += answered.calls
     body = hr.appendItems(body, [...output, ...answered.items])
-    outcome.rounds++
-    upstream = await ctx.send(body)
-    if (upstream.statusCode !== 200) {
-      const error = await continuationError(upstream)
-      await write(res, renderEvent('error', { type: 'error', code: error.code ?? error.type, message: error.message, sequence_number: sequence++ }))
-      res.end()
-      return outcome
-    }
+    const next = await continueUpstream(ctx, body, outcome, (error) =>
+      renderEvent('error', { type: 'error', code: error.code ?? error.type, message: error.message, sequence_number: sequence++ }),
+    )
+    if (!next) return outcome
+    upstream = next
   }
 }
 
@@ -721,18 +706,14 @@ export async function relayObservedStream(upstream: Dispatcher.ResponseData, ctx
         return outcome
       }
       for (const ev of parser.push(chunk as Buffer)) {
-        if (!ev.data.startsWith('{')) {
+        const data = eventJson(ev)
+        if (!data) {
           if (ev.data === '[DONE]') finished = true
           continue
         }
-        try {
-          const data = JSON.parse(ev.data) as Json
-          const usage = (data.response as Json | undefined)?.usage ?? data.usage
-          if (usage && typeof usage === 'object') outcome.usages.push(usage as Json)
-          if (data.type === 'response.completed' || data.type === 'response.failed' || data.type === 'response.incomplete') finished = true
-        } catch {
-          // Not JSON: relayed all the same.
-        }
+        const usage = (data.response as Json | undefined)?.usage ?? data.usage
+        if (usage && typeof usage === 'object') outcome.usages.push(usage as Json)
+        if (data.type === 'response.completed' || data.type === 'response.failed' || data.type === 'response.incomplete') finished = true
       }
     }
   } catch {
@@ -740,9 +721,5 @@ export async function relayObservedStream(upstream: Dispatcher.ResponseData, ctx
     res.destroy()
     return outcome
   }
-  if (!finished) {
-    outcome.truncated = true
-    res.destroy()
-  } else res.end()
-  return outcome
+  return endStream(res, finished, outcome)
 }
