@@ -278,57 +278,60 @@ for (const [label, body] of [
   })
 }
 
-test('lesson 38: 8 concurrent streams, same model and system prompt, different user text: all in flight at once, none mixed', async (t) => {
-  const N = 8
-  let inFlight = 0
-  let maxInFlight = 0
-  let release!: () => void
-  const allArrived = new Promise<void>((r) => (release = r))
-  const timeout = setTimeout(() => release(), 5000)
-  t.teardown(() => clearTimeout(timeout))
-  const { upstream, proxy } = await setup(t, async (seen, _n, res) => {
-    inFlight++
-    maxInFlight = Math.max(maxInFlight, inFlight)
-    if (inFlight === N) release()
-    const question = String((seen.json.messages as Json[]).at(-1)!.content)
-    res.writeHead(200, { 'content-type': 'text/event-stream' })
-    writeEvents(res, [ev('message_start', { type: 'message_start', message: { id: `msg_${question.slice(5, 7)}`, type: 'message', role: 'assistant', model: seen.json.model, content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } } }), start(0, { type: 'text', text: '' })])
-    // Held until every request is in flight (a proxy that queued them would never get here
-    // before the timeout), then answered slowly, word by word.
-    await allArrived
-    for (const word of `Answer to ${question}`.split(/(?<= )/)) {
-      writeEvents(res, [delta(0, { type: 'text_delta', text: word })])
-      await new Promise((r) => setTimeout(r, 15))
+for (const shared of [false, true]) {
+  test(`lesson 38: 8 concurrent streams, same model and system prompt, different user text${shared ? ', one session header' : ''}: all in flight at once, none mixed`, async (t) => {
+    const N = 8
+    let inFlight = 0
+    let maxInFlight = 0
+    let release!: () => void
+    const allArrived = new Promise<void>((r) => (release = r))
+    const timeout = setTimeout(() => release(), 5000)
+    t.teardown(() => clearTimeout(timeout))
+    const { upstream, proxy } = await setup(t, async (seen, _n, res) => {
+      inFlight++
+      maxInFlight = Math.max(maxInFlight, inFlight)
+      if (inFlight === N) release()
+      const question = String((seen.json.messages as Json[]).at(-1)!.content)
+      res.writeHead(200, { 'content-type': 'text/event-stream' })
+      writeEvents(res, [ev('message_start', { type: 'message_start', message: { id: `msg_${question.slice(5, 7)}`, type: 'message', role: 'assistant', model: seen.json.model, content: [], stop_reason: null, usage: { input_tokens: 10, output_tokens: 1 } } }), start(0, { type: 'text', text: '' })])
+      // Held until every request is in flight (a proxy that queued them would never get here
+      // before the timeout), then answered slowly, word by word.
+      await allArrived
+      for (const word of `Answer to ${question}`.split(/(?<= )/)) {
+        writeEvents(res, [delta(0, { type: 'text_delta', text: word })])
+        await new Promise((r) => setTimeout(r, 15))
+      }
+      writeEvents(res, [stop(0), ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } }), ev('message_stop', { type: 'message_stop' })])
+      inFlight--
+      res.end()
+    })
+    // The proxy queues nothing, not even requests naming one session.
+    const client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-test', maxRetries: 0, defaultHeaders: shared ? { 'x-claude-code-session-id': 'sess-shared' } : {} })
+    const system = 'You are a helpful assistant. Answer briefly.'
+    const results = await Promise.all(
+      Array.from({ length: N }, async (_, i) => {
+        const question = `Task ${String(i).padStart(2, '0')}: what is ${i} squared, in words ${'abcdefgh'[i].repeat(i + 1)}?`
+        // Identical history before the question (same conversation hash) with a big tool result.
+        const base = markedBody(true, question)
+        const stream = client.messages.stream({ ...base, system } as unknown as Anthropic.MessageStreamParams)
+        const types: string[] = []
+        stream.on('streamEvent', (e) => types.push(e.type))
+        const msg = await stream.finalMessage()
+        return { question, msg, types }
+      }),
+    )
+    t.is(maxInFlight, N, 'the upstream saw all 8 requests in flight at once')
+    t.is(upstream.seen.length, N)
+    for (const { question, msg, types } of results) {
+      t.is((msg.content[0] as Anthropic.TextBlock).text, `Answer to ${question}`, 'each client got its own answer, whole')
+      t.is(msg.id, `msg_${question.slice(5, 7)}`)
+      t.is(types[0], 'message_start')
+      t.is(types.at(-1), 'message_stop')
+      t.is(types.filter((x) => x === 'message_start').length, 1)
     }
-    writeEvents(res, [stop(0), ev('message_delta', { type: 'message_delta', delta: { stop_reason: 'end_turn', stop_sequence: null }, usage: { output_tokens: 9 } }), ev('message_stop', { type: 'message_stop' })])
-    inFlight--
-    res.end()
+    t.is(proxy.stats.truncatedStreams, 0)
   })
-  const client = new Anthropic({ baseURL: proxy.url, apiKey: 'sk-test', maxRetries: 0 })
-  const system = 'You are a helpful assistant. Answer briefly.'
-  const results = await Promise.all(
-    Array.from({ length: N }, async (_, i) => {
-      const question = `Task ${String(i).padStart(2, '0')}: what is ${i} squared, in words ${'abcdefgh'[i].repeat(i + 1)}?`
-      // Identical history before the question (same conversation hash) with a big tool result.
-      const base = markedBody(true, question)
-      const stream = client.messages.stream({ ...base, system } as unknown as Anthropic.MessageStreamParams)
-      const types: string[] = []
-      stream.on('streamEvent', (e) => types.push(e.type))
-      const msg = await stream.finalMessage()
-      return { question, msg, types }
-    }),
-  )
-  t.is(maxInFlight, N, 'the upstream saw all 8 requests in flight at once')
-  t.is(upstream.seen.length, N)
-  for (const { question, msg, types } of results) {
-    t.is((msg.content[0] as Anthropic.TextBlock).text, `Answer to ${question}`, 'each client got its own answer, whole')
-    t.is(msg.id, `msg_${question.slice(5, 7)}`)
-    t.is(types[0], 'message_start')
-    t.is(types.at(-1), 'message_stop')
-    t.is(types.filter((x) => x === 'message_start').length, 1)
-  }
-  t.is(proxy.stats.truncatedStreams, 0)
-})
+}
 
 test('lesson 36, OpenAI Chat and Responses: a mid-stream error is relayed as it came, the stream ends cleanly, and it is counted', async (t) => {
   const chatError = 'data: {"error":{"message":"The server had an error","type":"server_error","code":null}}\n\n'
