@@ -15,6 +15,11 @@ export interface RetrievalOutcome {
     usages: Record<string, unknown>[];
     /** Whether the stream ended without its final event. */
     truncated: boolean;
+    /**
+     * Whether the stream carried the provider's own error event (relayed as it came; it ends
+     * the stream, which is then closed cleanly rather than cut).
+     */
+    errored: boolean;
 }
 /** Sends a continuation body upstream (same URL and headers as the original request). */
 export type SendUpstream = (body: Buffer) => Promise<Dispatcher.ResponseData>;

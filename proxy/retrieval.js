@@ -101,6 +101,10 @@ function eventJson(ev) {
         return undefined;
     }
 }
+/** Whether an event is a provider's in-stream error (Anthropic/Responses `type: "error"`, Chat `{"error": ...}`). */
+function isErrorEvent(data) {
+    return data.type === 'error' || (data.choices === undefined && data.error !== undefined && data.error !== null && typeof data.error === 'object');
+}
 /** The provider's error object of a failed continuation (the upstream's own when it sent one). */
 async function continuationError(upstream) {
     const text = await upstream.body.text().catch(() => '');
@@ -158,6 +162,7 @@ async function continueUpstream(ctx, body, outcome, errorEvent) {
     const upstream = await ctx.send(body);
     if (upstream.statusCode === 200)
         return upstream;
+    outcome.errored = true;
     await write(ctx.res, errorEvent(await continuationError(upstream)));
     ctx.res.end();
     return undefined;
@@ -244,7 +249,7 @@ function merge(format, rounds, usages) {
  * as they came.
  */
 async function relayJson(format, first, ctx) {
-    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false };
+    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false };
     let upstream = first;
     let raw = Buffer.from(await upstream.body.arrayBuffer());
     let body = ctx.body;
@@ -347,7 +352,7 @@ class BlockBuilder {
  */
 async function relayAnthropicStream(first, ctx) {
     const { res } = ctx;
-    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false };
+    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false };
     res.writeHead(200, ctx.headers);
     res.flushHeaders();
     let nextIndex = 0;
@@ -444,8 +449,12 @@ async function relayAnthropicStream(first, ctx) {
                 case 'message_stop':
                     finished = true;
                     return write(res, ev.raw);
+                case 'error':
+                    // The provider's error ends the stream: relayed as it came, then a clean end.
+                    outcome.errored = finished = true;
+                    return write(res, ev.raw);
                 default:
-                    // ping, error, and event types this proxy does not know: relayed as they are.
+                    // ping, and event types this proxy does not know: relayed as they are.
                     return write(res, ev.raw);
             }
         };
@@ -471,7 +480,7 @@ async function relayAnthropicStream(first, ctx) {
  */
 async function relayChatStream(first, ctx) {
     const { res } = ctx;
-    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false };
+    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false };
     res.writeHead(200, ctx.headers);
     res.flushHeaders();
     let body = ctx.body;
@@ -517,6 +526,10 @@ async function relayChatStream(first, ctx) {
             }
             if (!chunk)
                 return write(res, ev.raw);
+            if (isErrorEvent(chunk)) {
+                outcome.errored = finished = true;
+                return write(res, ev.raw);
+            }
             if (firstId === undefined && chunk.id !== undefined)
                 firstId = chunk.id;
             const choices = chunk.choices ?? [];
@@ -605,7 +618,7 @@ async function relayResponsesStream(first, ctx) {
     if (!ctx.intercept)
         return relayObservedStream(first, ctx);
     const { res } = ctx;
-    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false };
+    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false };
     res.writeHead(200, ctx.headers);
     res.flushHeaders();
     let body = ctx.body;
@@ -644,6 +657,10 @@ async function relayResponsesStream(first, ctx) {
             }
             const type = String(data.type ?? ev.event ?? '');
             const oi = typeof data.output_index === 'number' ? data.output_index : undefined;
+            if (type === 'error') {
+                outcome.errored = finished = true;
+                return emit(ev, data);
+            }
             if (type === 'response.created' || type === 'response.in_progress' || type === 'response.queued') {
                 if (firstId === undefined)
                     firstId = data.response?.id;
@@ -711,7 +728,7 @@ async function relayResponsesStream(first, ctx) {
  */
 async function relayObservedStream(upstream, ctx) {
     const { res } = ctx;
-    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false };
+    const outcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false };
     res.writeHead(200, ctx.headers);
     res.flushHeaders();
     const parser = new sse_1.SseParser();
@@ -735,6 +752,8 @@ async function relayObservedStream(upstream, ctx) {
                     outcome.usages.push(usage);
                 if (data.type === 'response.completed' || data.type === 'response.failed' || data.type === 'response.incomplete')
                     finished = true;
+                if (isErrorEvent(data))
+                    outcome.errored = finished = true;
             }
         }
     }

@@ -39,6 +39,11 @@ export interface RetrievalOutcome {
   usages: Record<string, unknown>[]
   /** Whether the stream ended without its final event. */
   truncated: boolean
+  /**
+   * Whether the stream carried the provider's own error event (relayed as it came; it ends
+   * the stream, which is then closed cleanly rather than cut).
+   */
+  errored: boolean
 }
 
 /** Sends a continuation body upstream (same URL and headers as the original request). */
@@ -96,6 +101,11 @@ function eventJson(ev: SseEvent): Json | undefined {
   } catch {
     return undefined
   }
+}
+
+/** Whether an event is a provider's in-stream error (Anthropic/Responses `type: "error"`, Chat `{"error": ...}`). */
+function isErrorEvent(data: Json): boolean {
+  return data.type === 'error' || (data.choices === undefined && data.error !== undefined && data.error !== null && typeof data.error === 'object')
 }
 
 /** The provider's error object of a failed continuation (the upstream's own when it sent one). */
@@ -163,6 +173,7 @@ async function continueUpstream(
   outcome.rounds++
   const upstream = await ctx.send(body)
   if (upstream.statusCode === 200) return upstream
+  outcome.errored = true
   await write(ctx.res, errorEvent(await continuationError(upstream)))
   ctx.res.end()
   return undefined
@@ -240,7 +251,7 @@ function merge(format: Format, rounds: Json[], usages: Json[]): Json {
  * as they came.
  */
 export async function relayJson(format: Format, first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome> {
-  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false }
+  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false }
   let upstream = first
   let raw = Buffer.from(await upstream.body.arrayBuffer())
   let body = ctx.body
@@ -350,7 +361,7 @@ class BlockBuilder {
  */
 export async function relayAnthropicStream(first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome> {
   const { res } = ctx
-  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false }
+  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false }
   res.writeHead(200, ctx.headers)
   res.flushHeaders()
   let nextIndex = 0
@@ -434,8 +445,12 @@ export async function relayAnthropicStream(first: Dispatcher.ResponseData, ctx: 
         case 'message_stop':
           finished = true
           return write(res, ev.raw)
+        case 'error':
+          // The provider's error ends the stream: relayed as it came, then a clean end.
+          outcome.errored = finished = true
+          return write(res, ev.raw)
         default:
-          // ping, error, and event types this proxy does not know: relayed as they are.
+          // ping, and event types this proxy does not know: relayed as they are.
           return write(res, ev.raw)
       }
     }
@@ -470,7 +485,7 @@ interface HeldCall {
  */
 export async function relayChatStream(first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome> {
   const { res } = ctx
-  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false }
+  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false }
   res.writeHead(200, ctx.headers)
   res.flushHeaders()
   let body = ctx.body
@@ -514,6 +529,10 @@ export async function relayChatStream(first: Dispatcher.ResponseData, ctx: Retri
         return write(res, ev.raw)
       }
       if (!chunk) return write(res, ev.raw)
+      if (isErrorEvent(chunk)) {
+        outcome.errored = finished = true
+        return write(res, ev.raw)
+      }
       if (firstId === undefined && chunk.id !== undefined) firstId = chunk.id
       const choices = (chunk.choices as Json[] | undefined) ?? []
       if (choices.length === 0) {
@@ -593,7 +612,7 @@ export async function relayChatStream(first: Dispatcher.ResponseData, ctx: Retri
 export async function relayResponsesStream(first: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome> {
   if (!ctx.intercept) return relayObservedStream(first, ctx)
   const { res } = ctx
-  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false }
+  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false }
   res.writeHead(200, ctx.headers)
   res.flushHeaders()
   let body = ctx.body
@@ -630,6 +649,10 @@ export async function relayResponsesStream(first: Dispatcher.ResponseData, ctx: 
       }
       const type = String(data.type ?? ev.event ?? '')
       const oi = typeof data.output_index === 'number' ? data.output_index : undefined
+      if (type === 'error') {
+        outcome.errored = finished = true
+        return emit(ev, data)
+      }
       if (type === 'response.created' || type === 'response.in_progress' || type === 'response.queued') {
         if (firstId === undefined) firstId = (data.response as Json | undefined)?.id
         if (round === 0) await emit(ev, data)
@@ -693,7 +716,7 @@ export async function relayResponsesStream(first: Dispatcher.ResponseData, ctx: 
  */
 export async function relayObservedStream(upstream: Dispatcher.ResponseData, ctx: RetrievalContext): Promise<RetrievalOutcome> {
   const { res } = ctx
-  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false }
+  const outcome: RetrievalOutcome = { rounds: 0, calls: 0, usages: [], truncated: false, errored: false }
   res.writeHead(200, ctx.headers)
   res.flushHeaders()
   const parser = new SseParser()
@@ -714,6 +737,7 @@ export async function relayObservedStream(upstream: Dispatcher.ResponseData, ctx
         const usage = (data.response as Json | undefined)?.usage ?? data.usage
         if (usage && typeof usage === 'object') outcome.usages.push(usage as Json)
         if (data.type === 'response.completed' || data.type === 'response.failed' || data.type === 'response.incomplete') finished = true
+        if (isErrorEvent(data)) outcome.errored = finished = true
       }
     }
   } catch {

@@ -291,6 +291,8 @@ async function startProxy(config, options = {}) {
             }
             if (outcome.truncated && !abort.signal.aborted)
                 stats.truncatedStreams++;
+            if (outcome.errored)
+                stats.streamErrors++;
             return;
         }
         res.writeHead(upstream.statusCode, out);

@@ -253,6 +253,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         record.retrieveCalls = outcome.calls
       }
       if (outcome.truncated && !abort.signal.aborted) stats.truncatedStreams++
+      if (outcome.errored) stats.streamErrors++
       return
     }
     res.writeHead(upstream.statusCode, out)

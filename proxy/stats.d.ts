@@ -34,6 +34,8 @@ export interface ProxyStats {
     upstreamErrors: number;
     /** Streams that ended without their final event. */
     truncatedStreams: number;
+    /** Streams that carried the provider's error event mid-stream (relayed to the client). */
+    streamErrors: number;
     /** Tokens of compressible request bodies before compression (library counts). */
     tokensBefore: number;
     /** Tokens of those bodies after compression. */

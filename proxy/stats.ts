@@ -39,6 +39,8 @@ export interface ProxyStats {
   upstreamErrors: number
   /** Streams that ended without their final event. */
   truncatedStreams: number
+  /** Streams that carried the provider's error event mid-stream (relayed to the client). */
+  streamErrors: number
   /** Tokens of compressible request bodies before compression (library counts). */
   tokensBefore: number
   /** Tokens of those bodies after compression. */
@@ -76,6 +78,7 @@ export function newStats(): ProxyStats {
     compressionErrors: 0,
     upstreamErrors: 0,
     truncatedStreams: 0,
+    streamErrors: 0,
     tokensBefore: 0,
     tokensAfter: 0,
     byContentType: {},
@@ -141,6 +144,7 @@ export function metrics(s: ProxyStats): string {
     ['headroom_compression_errors_total', 'Bodies the library could not read (forwarded unchanged)', s.compressionErrors],
     ['headroom_upstream_errors_total', 'Upstream failures', s.upstreamErrors],
     ['headroom_truncated_streams_total', 'Streams that ended without their final event', s.truncatedStreams],
+    ['headroom_stream_errors_total', 'Streams that carried a provider error event mid-stream', s.streamErrors],
     ['headroom_tokens_before_total', 'Tokens of compressible request bodies before compression', s.tokensBefore],
     ['headroom_tokens_after_total', 'Tokens of those bodies after compression', s.tokensAfter],
     ['headroom_retrieve_calls_total', 'headroom_retrieve calls answered by the proxy', s.retrieval.calls],
