@@ -9,9 +9,10 @@
 //!   characters in strings, only ` \t\n\r` as whitespace, nothing but whitespace after the
 //!   value);
 //! - serde's recursion limit: at most 127 nested arrays/objects;
-//! - strings without escapes are slices of the input; escaped strings are decoded by serde
-//!   itself (same escapes, same surrogate rules). So a [`Cow::Borrowed`] string (or key)
-//!   never holds a character that JSON must escape (`"`, `\`, control characters), and
+//! - strings without escapes are slices of the input; escaped strings are decoded with
+//!   serde's rules (same escapes, same surrogate rules; a property test compares). So a
+//!   [`Cow::Borrowed`] string (or key) never holds a character that JSON must escape (`"`,
+//!   `\`, control characters), and
 //!   [`crate::crush::write_value`] writes it without looking: values built by hand must keep
 //!   that invariant (use [`Cow::Owned`] otherwise);
 //! - numbers keep their source text, except that an exponent is spelled as serde's
@@ -244,31 +245,79 @@ impl<'a> Parser<'a> {
     })
   }
 
+  /// A string literal at `self.i` (its opening quote). A string without escapes is a slice
+  /// of the input; one with escapes is decoded in the same pass that finds its end, exactly
+  /// as serde_json decodes one into a `String`: the eight short escapes, `\uXXXX` in any
+  /// hex case, a surrogate pair as one character; anything else (another escape letter, a
+  /// lone or reversed surrogate, a short hex run, a raw control character) is `None`.
   fn string(&mut self) -> Option<Cow<'a, str>> {
-    let start = self.i;
-    self.i += 1;
-    let mut escaped = false;
+    let start = self.i + 1;
+    let mut i = plain_run(self.b, start);
+    match *self.b.get(i)? {
+      b'"' => {
+        self.i = i + 1;
+        return Some(Cow::Borrowed(&self.s[start..i]));
+      }
+      b'\\' => {}
+      _ => return None,
+    }
+    let mut out = String::with_capacity(i - start + 64);
+    out.push_str(&self.s[start..i]);
     loop {
-      self.i = plain_run(self.b, self.i);
-      match *self.b.get(self.i)? {
-        b'"' => break,
-        b'\\' => {
-          escaped = true;
-          self.i += 2;
+      // `b[i]` is a backslash.
+      let esc = *self.b.get(i + 1)?;
+      i += 2;
+      out.push(match esc {
+        b'"' => '"',
+        b'\\' => '\\',
+        b'/' => '/',
+        b'b' => '\u{8}',
+        b'f' => '\u{c}',
+        b'n' => '\n',
+        b'r' => '\r',
+        b't' => '\t',
+        b'u' => {
+          let n = hex4(self.b, i)?;
+          i += 4;
+          match n {
+            0xDC00..=0xDFFF => return None,
+            0xD800..=0xDBFF => {
+              if self.b.get(i..i + 2) != Some(b"\\u") {
+                return None;
+              }
+              let low = hex4(self.b, i + 2)?;
+              i += 6;
+              if !(0xDC00..=0xDFFF).contains(&low) {
+                return None;
+              }
+              char::from_u32(0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00))?
+            }
+            _ => char::from_u32(n)?,
+          }
         }
+        _ => return None,
+      });
+      // Escapes are ASCII, so `i` and the end of the plain run are character boundaries.
+      let j = plain_run(self.b, i);
+      out.push_str(&self.s[i..j]);
+      i = j;
+      match *self.b.get(i)? {
+        b'"' => {
+          self.i = i + 1;
+          return Some(Cow::Owned(out));
+        }
+        b'\\' => {}
         _ => return None,
       }
     }
-    self.i += 1;
-    if escaped {
-      // serde decodes escapes (and rejects bad ones) exactly as it does for `Value`.
-      serde_json::from_str::<String>(&self.s[start..self.i])
-        .ok()
-        .map(Cow::Owned)
-    } else {
-      Some(Cow::Borrowed(&self.s[start + 1..self.i - 1]))
-    }
   }
+}
+
+/// The value of the four hex digits at `b[i..i + 4]`.
+fn hex4(b: &[u8], i: usize) -> Option<u32> {
+  b.get(i..i + 4)?
+    .iter()
+    .try_fold(0u32, |n, &c| Some(n << 4 | char::from(c).to_digit(16)?))
 }
 
 /// The index of the first byte at or after `i` that a JSON string cannot hold as is (`"`,

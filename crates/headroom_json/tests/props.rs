@@ -159,6 +159,30 @@ proptest! {
     prop_assert_eq!(ours, serde_json::to_string(&s).unwrap());
   }
 
+  /// Escapes decode exactly as serde_json decodes them into a `String`: surrogate pairs,
+  /// lone and reversed surrogates, any hex case, bad escape letters, short hex runs.
+  #[test]
+  fn escapes_decode_like_serde(parts in prop::collection::vec(prop_oneof![
+    Just("\\n".to_string()),
+    Just("\\\"".to_string()),
+    Just("\\/".to_string()),
+    Just("\\x".to_string()),
+    Just("\\u12".to_string()),
+    Just("\\".to_string()),
+    Just("a".to_string()),
+    Just("é".to_string()),
+    (0xd7f0u32..0xe010).prop_map(|n| format!("\\u{n:04x}")),
+    (0u32..0x10000).prop_map(|n| format!("\\u{n:04X}")),
+  ], 0..8)) {
+    let lit = format!("\"{}\"", parts.concat());
+    let ours = headroom_json::value::parse(&lit);
+    let theirs = serde_json::from_str::<String>(&lit);
+    prop_assert_eq!(ours.is_some(), theirs.is_ok(), "{:?}", lit);
+    if let (Some(headroom_json::value::JVal::Str(a)), Ok(b)) = (&ours, &theirs) {
+      prop_assert_eq!(a.as_ref(), b.as_str());
+    }
+  }
+
   /// Parsing string literals (fast scan over plain runs) agrees with serde_json.
   #[test]
   fn string_literals_parse_like_serde(s in "(?s)[\\x00-\\x7f\"\\\\é😀]{0,40}") {
