@@ -402,6 +402,16 @@ impl<'a> Crusher<'a> {
     rows: bool,
     cand: usize,
   ) -> bool {
+    let factor = self.lossy_factor();
+    // Usually proven from part of the source, without rendering anything.
+    if crate::bound::lossless_at_least(
+      items,
+      rows,
+      self.tables,
+      (cand as f64 / factor).ceil() as usize,
+    ) {
+      return true;
+    }
     let plain = Out::Orig(v).render();
     let table = (rows && self.tables)
       .then(|| {
@@ -417,7 +427,6 @@ impl<'a> Crusher<'a> {
       |t| headroom_tokens::lower_bound(t).min(headroom_tokens::lower_bound(&plain)),
     );
     let lower = min_bytes.div_ceil(MAX_TOKEN_BYTES).max(units);
-    let factor = self.lossy_factor();
     cand as f64 <= lower as f64 * factor
       || cand as f64 <= self.best_form(&plain, table.as_ref()).1 as f64 * factor
   }
@@ -665,7 +674,7 @@ fn render_array(children: &[Out<'_>], spans: &mut Vec<(usize, usize)>) -> String
 }
 
 /// One entry of a table being built: a crushed row object, or a marker.
-enum TItem<'a, 'v> {
+pub(crate) enum TItem<'a, 'v> {
   /// A crushed row.
   Row(&'a Out<'v>),
   /// A source row, as parsed.
@@ -780,7 +789,7 @@ fn flatten_row(
 }
 
 /// The table form (text) of `items`; see [`table::build`], whose output this equals.
-fn build_table(items: &[TItem<'_, '_>], total: usize) -> Option<String> {
+pub(crate) fn build_table(items: &[TItem<'_, '_>], total: usize) -> Option<String> {
   let rows: Vec<Entries<'_, '_>> = items
     .iter()
     .filter_map(|i| match i {

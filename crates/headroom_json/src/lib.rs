@@ -85,6 +85,7 @@
 //! - [`checker::check`] verifies zero silent loss for any output.
 
 pub mod analyze;
+pub mod bound;
 pub mod checker;
 pub mod crush;
 pub mod relevance;
@@ -222,8 +223,7 @@ fn lossy(
   elide_keys: bool,
   tokens_before: usize,
 ) -> Option<Crushed> {
-  let predicted =
-    headroom_core::hash::retrieve_key(text.as_bytes(), headroom_core::hash::RETRIEVE_KEY_HEX_LEN);
+  let predicted = store.predicted_key(text.as_bytes());
   let run = |hash: &str| {
     let mut c = crush::Crusher::new(opts.mode, hash, opts, tables, elide_keys);
     c.known = Some((text, tokens_before));
