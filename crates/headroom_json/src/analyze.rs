@@ -179,16 +179,27 @@ pub fn safe_label(label: &str) -> bool {
   !label.is_empty() && label.len() <= 32 && !label.contains([',', ';', '=', '[', ']', '\n', '\r'])
 }
 
-fn has_error_word(s: &str) -> bool {
-  if s.len() > 4096 {
-    return has_error_word(crate::strings::prefix(s, 4096));
-  }
-  s.as_bytes().split(|c| !c.is_ascii_alphanumeric()).any(|w| {
-    (4..=12).contains(&w.len())
-      && ERROR_KEYWORDS
-        .iter()
-        .any(|k| k.as_bytes().eq_ignore_ascii_case(w))
-  })
+/// Whether the first 4 KiB of `s` hold one of [`ERROR_KEYWORDS`] as a whole word (a maximal
+/// ASCII-alphanumeric run), in any ASCII case.
+///
+/// One Aho-Corasick scan (SIMD prefilter) for the keywords, leftmost-longest, then a word
+/// boundary check on each hit. Skipping a hit that fails the check loses nothing: a hit
+/// spans letters only, so no whole-word keyword can start inside it.
+pub(crate) fn has_error_word(s: &str) -> bool {
+  static KEYWORDS: std::sync::LazyLock<aho_corasick::AhoCorasick> =
+    std::sync::LazyLock::new(|| {
+      aho_corasick::AhoCorasick::builder()
+        .ascii_case_insensitive(true)
+        .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+        .kind(Some(aho_corasick::AhoCorasickKind::DFA))
+        .build(ERROR_KEYWORDS)
+        .expect("the error keywords form a valid automaton")
+    });
+  let b = &s.as_bytes()[..s.len().min(4096)];
+  let boundary = |i: Option<&u8>| i.is_none_or(|c| !c.is_ascii_alphanumeric());
+  KEYWORDS
+    .find_iter(b)
+    .any(|m| boundary(m.start().checked_sub(1).and_then(|i| b.get(i))) && boundary(b.get(m.end())))
 }
 
 fn truthy(v: &JVal<'_>) -> bool {
@@ -508,4 +519,26 @@ fn merge(a: &[usize], b: &[usize]) -> Vec<usize> {
   v.sort_unstable();
   v.dedup();
   v
+}
+
+#[cfg(test)]
+mod tests {
+  use super::*;
+
+  #[test]
+  fn error_words_are_whole_words_in_any_case() {
+    for k in ERROR_KEYWORDS {
+      assert!(has_error_word(k), "{k}");
+      assert!(!has_error_word(&format!("x{k}")), "x{k}");
+      assert!(has_error_word(&format!("x {} y", k.to_uppercase())), "{k}");
+      assert!(!has_error_word(&format!("x {k}s2 y")), "{k}s2");
+    }
+    assert!(has_error_word("status: Failed."));
+    assert!(has_error_word("error-prone: FAILURE"));
+    assert!(has_error_word("errorless, then failed"));
+    assert!(!has_error_word("no faults, all green"));
+    // Only the first 4 KiB are read.
+    assert!(!has_error_word(&format!("{}error", " ".repeat(4096))));
+    assert!(has_error_word(&format!("{}error", " ".repeat(4091))));
+  }
 }
