@@ -406,7 +406,11 @@ fn compress_one(
   // there was one: the key says which.
   let markers = store.enabled();
   let profile = opts.kompress_model().map(|k| k.id()).unwrap_or_default();
-  let key = memo_key(opts.mode, markers, &profile, text);
+  // One hash of the block serves its memo key, its store key and the key its markers carry.
+  let full_hash = headroom_core::hash::content_hash(text.as_bytes());
+  let known = headroom_core::store::KnownOriginal::new(store, text.as_bytes(), &full_hash);
+  let store: &dyn OriginalStore = &known;
+  let key = memo_key(opts.mode, markers, &profile, &full_hash);
   // The o200k count of a freshly computed output, so it is counted once.
   let mut fresh_o200k = None;
   let (entry, memoized) = match memo.get(&key) {
@@ -508,7 +512,6 @@ pub fn compress_text(
   let counter = Counter::for_model(opts.model.as_deref());
   let o200k = Counter::o200k(text);
   let before = counter.from_o200k(text, o200k);
-  let detection = detect(text);
   match compress_one(
     text,
     o200k,
@@ -533,16 +536,19 @@ pub fn compress_text(
         hashes: done.hashes,
       }
     }
-    Err((reason, _)) => TextReport {
-      text: text.to_string(),
-      content_type: detection.kind.as_str(),
-      language: detection.language.map(|l| l.as_str()),
-      tokens_before: before,
-      tokens_after: before,
-      strategy: None,
-      reason: Some(reason.as_str()),
-      hashes: Vec::new(),
-    },
+    Err((reason, _)) => {
+      let detection = detect(text);
+      TextReport {
+        text: text.to_string(),
+        content_type: detection.kind.as_str(),
+        language: detection.language.map(|l| l.as_str()),
+        tokens_before: before,
+        tokens_after: before,
+        strategy: None,
+        reason: Some(reason.as_str()),
+        hashes: Vec::new(),
+      }
+    }
   }
 }
 

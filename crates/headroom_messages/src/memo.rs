@@ -42,8 +42,10 @@ pub trait Memo: Send + Sync {
 }
 
 /// The memo key of a block: content hash of (router version, mode, whether markers are
-/// allowed, the compressor profile (which Kompress model, if any), block text).
-pub fn memo_key(mode: Mode, markers: bool, profile: &str, text: &str) -> String {
+/// allowed, the compressor profile (which Kompress model, if any), the block text's
+/// [`headroom_core::hash::content_hash`]). Taking the text's hash rather than the text lets
+/// the caller hash a block once for both its memo key and its store key.
+pub fn memo_key(mode: Mode, markers: bool, profile: &str, text_hash: &str) -> String {
   KeyHasher::new()
     .part(ROUTER_VERSION.as_bytes())
     .part(mode.as_str().as_bytes())
@@ -53,7 +55,7 @@ pub fn memo_key(mode: Mode, markers: bool, profile: &str, text: &str) -> String 
     } else {
       b"lossless-only"
     })
-    .part(text.as_bytes())
+    .part(text_hash.as_bytes())
     .finish_hex()
 }
 
@@ -174,6 +176,7 @@ impl Memo for InMemoryMemo {
 #[cfg(test)]
 mod tests {
   use super::*;
+  use headroom_core::hash::content_hash;
 
   fn c(t: &str) -> MemoEntry {
     MemoEntry::Compressed {
@@ -215,23 +218,23 @@ mod tests {
   #[test]
   fn keys_depend_on_mode_and_text() {
     assert_ne!(
-      memo_key(Mode::Balanced, true, "", "x"),
-      memo_key(Mode::Lossless, true, "", "x")
+      memo_key(Mode::Balanced, true, "", &content_hash("x".as_bytes())),
+      memo_key(Mode::Lossless, true, "", &content_hash("x".as_bytes()))
     );
     assert_ne!(
-      memo_key(Mode::Balanced, true, "", "x"),
-      memo_key(Mode::Balanced, true, "", "y")
+      memo_key(Mode::Balanced, true, "", &content_hash("x".as_bytes())),
+      memo_key(Mode::Balanced, true, "", &content_hash("y".as_bytes()))
     );
     assert_ne!(
-      memo_key(Mode::Balanced, true, "", "x"),
-      memo_key(Mode::Balanced, false, "", "x")
+      memo_key(Mode::Balanced, true, "", &content_hash("x".as_bytes())),
+      memo_key(Mode::Balanced, false, "", &content_hash("x".as_bytes()))
     );
     assert_eq!(
-      memo_key(Mode::Balanced, true, "", "x"),
-      memo_key(Mode::Balanced, true, "", "x")
+      memo_key(Mode::Balanced, true, "", &content_hash("x".as_bytes())),
+      memo_key(Mode::Balanced, true, "", &content_hash("x".as_bytes()))
     );
     assert_ne!(
-      memo_key(Mode::Balanced, true, "", "x"),
+      memo_key(Mode::Balanced, true, "", &content_hash("x".as_bytes())),
       memo_key(Mode::Balanced, true, "kompress", "x")
     );
   }

@@ -245,7 +245,14 @@ impl Store {
   /// least recently used entries to stay under the caps. Errors: `STORE_ERROR` when the
   /// store cannot be written or the original alone exceeds `max_bytes`.
   pub fn put(&self, original: &[u8]) -> Result<String> {
-    on_redis!(self, |r| r.put(original));
+    self.put_hashed(original, &content_hash(original))
+  }
+
+  /// [`Store::put`] with the original's [`content_hash`] already computed by the caller
+  /// (it must be exactly that hash: the key is taken from it).
+  pub fn put_hashed(&self, original: &[u8], full_hash: &str) -> Result<String> {
+    debug_assert_eq!(full_hash, content_hash(original));
+    on_redis!(self, |r| r.put(original, full_hash));
     let size = original.len() as u64;
     if size > self.config.max_bytes {
       return Err(messages::store_error(
@@ -258,10 +265,10 @@ impl Store {
         ),
       ));
     }
-    let full = content_hash(original);
+    let full = full_hash;
     self.with_tx("put", |tx, now| {
       self.sweep(tx, now)?;
-      for key in candidate_keys(&full, self.key_len) {
+      for key in candidate_keys(full, self.key_len) {
         let live: Option<(i64, String)> = query_row(
           tx,
           "SELECT id, full_hash FROM entries WHERE key = ?1",
@@ -599,6 +606,10 @@ impl Store {
 impl OriginalStore for Store {
   fn put(&self, original: &[u8]) -> Result<String> {
     Store::put(self, original)
+  }
+
+  fn put_hashed(&self, original: &[u8], full_hash: &str) -> Result<String> {
+    Store::put_hashed(self, original, full_hash)
   }
 }
 

@@ -50,7 +50,6 @@ mod url;
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::Duration;
 
-use headroom_core::hash::content_hash;
 use headroom_core::{Error, Result};
 
 use crate::clock::{Clock, duration_ms};
@@ -141,7 +140,8 @@ impl RedisBackend {
     &self.label
   }
 
-  pub(crate) fn put(&self, original: &[u8]) -> Result<String> {
+  /// `full` is the original's content hash (the caller computed it).
+  pub(crate) fn put(&self, original: &[u8], full: &str) -> Result<String> {
     let size = original.len() as u64;
     if size > self.config.max_bytes {
       return Err(messages::store_error_at(
@@ -154,9 +154,8 @@ impl RedisBackend {
         ),
       ));
     }
-    let full = content_hash(original);
     let mut args: Vec<&[u8]> = vec![full.as_bytes(), original];
-    args.extend(candidate_keys(&full, self.key_len).map(str::as_bytes));
+    args.extend(candidate_keys(full, self.key_len).map(str::as_bytes));
     match self.eval("put", self.clock.now_ms(), &args)? {
       Value::Bulk(Some(key)) => Ok(String::from_utf8_lossy(&key).into_owned()),
       _ => Err(messages::store_error_at(
