@@ -99,7 +99,7 @@ pub fn compress_dialect_outcome(text: &str, dialect: Dialect, params: &Params<'_
     return Outcome::Unchanged("long line");
   }
   match dialect.parse(text) {
-    Some(tree) => compress_tree(text, dialect, &tree, params),
+    Some(tree) => compress_tree(text, dialect, tree, params),
     None => Outcome::Unchanged("parse budget"),
   }
 }
@@ -143,7 +143,7 @@ pub fn compress_outcome(text: &str, lang: Language, params: &Params<'_>) -> Outc
     return Outcome::Unchanged("long line");
   }
   match parse_best(text, lang) {
-    Some((dialect, tree)) => compress_tree(text, dialect, &tree, params),
+    Some((dialect, tree)) => compress_tree(text, dialect, tree, params),
     None => Outcome::Unchanged("parse budget"),
   }
 }
@@ -231,9 +231,9 @@ fn plan(
   disjoint(planner.elisions)
 }
 
-fn compress_tree(text: &str, dialect: Dialect, tree: &Tree, params: &Params<'_>) -> Outcome {
+fn compress_tree(text: &str, dialect: Dialect, tree: Tree, params: &Params<'_>) -> Outcome {
   let lines = Lines::new(text);
-  let elisions = plan(text, &lines, dialect, tree, params);
+  let elisions = plan(text, &lines, dialect, &tree, params);
   if elisions.is_empty() {
     return Outcome::Unchanged("nothing to elide");
   }
