@@ -102,19 +102,19 @@ impl Dialect {
   /// Parses `text` with this dialect's grammar. `None` if the grammar could not be loaded
   /// (the tests rule that out) or the parse ran past its work budget ([`work_budget`]).
   pub fn parse(self, text: &str) -> Option<Tree> {
-    self.parse_inner(text, None)
+    self.parse_inner(text, None, work_budget(text.len()))
   }
 
   /// Parses `text` again after `old` was edited into its shape, reusing the unchanged
   /// subtrees of `old` (tree-sitter's incremental parsing gives the same tree as a fresh
   /// parse, faster). Same budget as [`Dialect::parse`].
   pub fn reparse(self, text: &str, old: &Tree) -> Option<Tree> {
-    self.parse_inner(text, Some(old))
+    self.parse_inner(text, Some(old), work_budget(text.len()))
   }
 
   /// Runs one parse on this thread's parser for this dialect (created on first use, then
   /// reused: no parser allocation and grammar setup per call).
-  fn parse_inner(self, text: &str, old: Option<&Tree>) -> Option<Tree> {
+  fn parse_inner(self, text: &str, old: Option<&Tree>, budget: u64) -> Option<Tree> {
     thread_local! {
       static PARSERS: [RefCell<Option<Parser>>; 9] = const { [const { RefCell::new(None) }; 9] };
     }
@@ -122,13 +122,13 @@ impl Dialect {
       // A parse never re-enters this function (the callbacks below do not parse), so the
       // slot is free; `try_borrow_mut` keeps even a mistake there from panicking.
       let Ok(mut slot) = parsers[self as usize].try_borrow_mut() else {
-        return self.parse_with(&mut Parser::new(), text, old);
+        return self.parse_with(&mut Parser::new(), text, old, budget);
       };
       if slot.is_none() {
         *slot = Some(Parser::new());
       }
       let parser = slot.as_mut()?;
-      let tree = self.parse_with(parser, text, old);
+      let tree = self.parse_with(parser, text, old, budget);
       if tree.is_none() {
         // A cancelled parse leaves its state in the parser for resuming: the next text
         // must start afresh.
@@ -138,12 +138,17 @@ impl Dialect {
     })
   }
 
-  fn parse_with(self, parser: &mut Parser, text: &str, old: Option<&Tree>) -> Option<Tree> {
+  fn parse_with(
+    self,
+    parser: &mut Parser,
+    text: &str,
+    old: Option<&Tree>,
+    budget: u64,
+  ) -> Option<Tree> {
     if parser.language().is_none() {
       parser.set_language(&self.grammar()).ok()?;
     }
     let bytes = text.as_bytes();
-    let budget = work_budget(bytes.len());
     let mut checks = 0u64;
     let mut over_budget = |_: &ParseState| {
       checks += 1;
@@ -466,6 +471,28 @@ mod tests {
       );
     }
     assert_eq!(Dialect::C.kinds().id(u16::MAX), 0);
+  }
+
+  /// The reused per-thread parser gives the trees a fresh parser gives, also right after a
+  /// parse that ran out of budget (a cancelled parse keeps its state for resuming: it must
+  /// not leak into the next text) and across incremental re-parses.
+  #[test]
+  fn reused_parser_matches_a_fresh_one() {
+    let a = "int f(void) {\n  return g(1, 2) + h[3];\n}\nstruct S { int x; };\n".repeat(50);
+    let a = a.as_str();
+    let b = "static int k = 4;\nvoid m(int *p) {\n  if (p) { *p = k; }\n}\n";
+    let fresh = |t: &str| {
+      let mut p = Parser::new();
+      p.set_language(&Dialect::C.grammar()).unwrap();
+      p.parse(t, None).unwrap().root_node().to_sexp()
+    };
+    for _ in 0..3 {
+      assert!(Dialect::C.parse_inner(a, None, 0).is_none(), "cancelled at the first check");
+      assert_eq!(Dialect::C.parse(b).unwrap().root_node().to_sexp(), fresh(b));
+      let t = Dialect::C.parse(a).unwrap();
+      assert_eq!(t.root_node().to_sexp(), fresh(a));
+      assert_eq!(Dialect::C.reparse(a, &t).unwrap().root_node().to_sexp(), fresh(a));
+    }
   }
 
   #[test]
