@@ -487,11 +487,17 @@ mod tests {
       p.parse(t, None).unwrap().root_node().to_sexp()
     };
     for _ in 0..3 {
-      assert!(Dialect::C.parse_inner(a, None, 0).is_none(), "cancelled at the first check");
+      assert!(
+        Dialect::C.parse_inner(a, None, 0).is_none(),
+        "cancelled at the first check"
+      );
       assert_eq!(Dialect::C.parse(b).unwrap().root_node().to_sexp(), fresh(b));
       let t = Dialect::C.parse(a).unwrap();
       assert_eq!(t.root_node().to_sexp(), fresh(a));
-      assert_eq!(Dialect::C.reparse(a, &t).unwrap().root_node().to_sexp(), fresh(a));
+      assert_eq!(
+        Dialect::C.reparse(a, &t).unwrap().root_node().to_sexp(),
+        fresh(a)
+      );
     }
   }
 
