@@ -273,8 +273,7 @@ impl<'a> Planner<'a> {
         continue;
       }
       if depth < 3 && !self.kinds.is(&n, role::BODY) {
-        let mut c = n.walk();
-        todo.extend(n.named_children(&mut c).map(|x| (x, depth + 1)));
+        todo.extend(n.named_children(&mut cursor).map(|x| (x, depth + 1)));
       }
     }
     false
