@@ -4,7 +4,7 @@
 use headroom_core::Mode;
 use tree_sitter::{Node, Tree};
 
-use crate::lang::{Dialect, Spec};
+use crate::lang::{Dialect, Kinds, Spec, role};
 use crate::lines::{Lines, end_row, start_row};
 
 /// How much may go, per mode.
@@ -63,6 +63,7 @@ pub(crate) struct Planner<'a> {
   text: &'a str,
   lines: &'a Lines<'a>,
   spec: &'static Spec,
+  kinds: &'static Kinds,
   budget: Budget,
   terms: Vec<String>,
   pub elisions: Vec<Elision>,
@@ -113,6 +114,7 @@ impl<'a> Planner<'a> {
       text,
       lines,
       spec: dialect.spec(),
+      kinds: dialect.kinds(),
       budget,
       terms: query_terms(query),
       elisions: Vec::new(),
@@ -124,37 +126,46 @@ impl<'a> Planner<'a> {
   }
 
   fn is_comment(&self, n: &Node<'_>) -> bool {
-    self.spec.comments.contains(&n.kind())
+    self.kinds.is(n, role::COMMENT)
   }
 
-  /// Walks the whole tree (iteratively: no recursion, so deep nesting is safe).
+  /// Walks the tree (iteratively: no recursion, so deep nesting is safe), skipping elided
+  /// bodies and nodes on a single row. Node kinds are looked up by id ([`Kinds`]) and one
+  /// children buffer serves every node: the walk visits most of the tree, so it must cost
+  /// little per node.
   pub fn run(&mut self, tree: &Tree) {
     let mut stack = vec![tree.root_node()];
     let mut cursor = tree.walk();
+    let mut children: Vec<Node<'_>> = Vec::new();
     while let Some(node) = stack.pop() {
-      let children: Vec<Node<'_>> = node.children(&mut cursor).collect();
+      children.clear();
+      children.extend(node.children(&mut cursor));
       let import_spans = self.import_runs(&children);
       self.comment_runs(&children, &import_spans);
-      if self.spec.indented && matches!(node.kind(), "module" | "block") {
+      if self.kinds.is(&node, role::DOC_SCOPE) {
         self.python_docstring(&children, "docstring");
       }
-      for child in children {
-        if child.is_error() || child.is_missing() {
+      for &child in &children {
+        // `ERROR` has no role: `r == 0` before the (costlier) error test.
+        let r = self.kinds.of(&child);
+        if child.is_missing() || (r == 0 && child.is_error()) {
           continue;
         }
-        let kind = child.kind();
-        if self.spec.functions.contains(&kind) {
+        if r & role::FUNCTION != 0 {
           self.function(child, &mut stack);
           continue;
         }
-        if self.spec.types.contains(&kind) && self.named_in_query(&child) {
+        if r & role::TYPE != 0 && self.named_in_query(&child) {
           continue;
         }
-        if self.is_comment(&child) {
+        if r & role::COMMENT != 0 {
           self.block_comment(&child);
           continue;
         }
-        if child.child_count() > 0 {
+        // Every elision spans rows of a node that spans several rows (a body, a
+        // multi-line token, a run of comment or import lines among a node's children): a
+        // node on one row holds nothing to elide, and its subtree is not walked.
+        if child.child_count() > 0 && child.end_position().row > child.start_position().row {
           stack.push(child);
         }
       }
@@ -217,7 +228,7 @@ impl<'a> Planner<'a> {
     }
     let body = f
       .child_by_field_name("body")
-      .filter(|b| self.spec.bodies.contains(&b.kind()));
+      .filter(|b| self.kinds.is(b, role::BODY));
     let Some(body) = body else {
       // An arrow function with an expression body, a declaration without a body: look
       // inside for functions.
@@ -254,16 +265,15 @@ impl<'a> Planner<'a> {
     let mut found = 0;
     let mut todo: Vec<(Node<'_>, u8)> = body.named_children(&mut cursor).map(|n| (n, 0)).collect();
     while let Some((n, depth)) = todo.pop() {
-      if self.spec.functions.contains(&n.kind()) {
+      if self.kinds.is(&n, role::FUNCTION) {
         found += 1;
         if found >= 3 {
           return true;
         }
         continue;
       }
-      if depth < 3 && !self.spec.bodies.contains(&n.kind()) {
-        let mut c = n.walk();
-        todo.extend(n.named_children(&mut c).map(|x| (x, depth + 1)));
+      if depth < 3 && !self.kinds.is(&n, role::BODY) {
+        todo.extend(n.named_children(&mut cursor).map(|x| (x, depth + 1)));
       }
     }
     false
@@ -464,7 +474,7 @@ impl<'a> Planner<'a> {
   /// Returns the row spans of the runs seen.
   fn import_runs(&mut self, children: &[Node<'_>]) -> Vec<(usize, usize)> {
     let mut spans = Vec::new();
-    let is_import = |n: &Node<'_>| self.spec.imports.contains(&n.kind());
+    let is_import = |n: &Node<'_>| self.kinds.is(n, role::IMPORT);
     let mut i = 0;
     while i < children.len() {
       if !is_import(&children[i]) {
