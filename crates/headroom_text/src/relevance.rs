@@ -127,8 +127,9 @@ pub const WEIGHTS: [f64; N] = [
   0.3,    // Heading (by hand)
 ];
 
-/// Most query words and terms compared one by one, so a long prompt used as the query
-/// keeps the scoring linear in the text.
+/// Most query words and term pairs compared one by one (verbatim words, runs, pairs), so a
+/// long prompt used as the query keeps the scoring linear in the text; BM25, coverage and
+/// proximity use every query term (binary searches).
 const MAX_QUERY_WORDS: usize = 64;
 /// Window of [`Feature::Proximity`], in terms.
 const PROXIMITY_WINDOW: usize = 8;
@@ -311,10 +312,11 @@ pub fn features(
 ) -> Option<Vec<[f64; N]>> {
   use Feature as F;
   let mut seq = score::query_sequence(vocab, query);
-  seq.truncate(MAX_QUERY_WORDS);
   let mut q = seq.clone();
   q.sort_unstable();
   q.dedup();
+  // Term pairs are compared one by one: only the first ones of a long query.
+  seq.truncate(MAX_QUERY_WORDS);
   if q.is_empty() {
     return None;
   }
