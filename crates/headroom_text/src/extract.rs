@@ -4,7 +4,7 @@ use headroom_core::marker::Marker;
 
 use crate::blocks::{Kind, Unit};
 use crate::plan;
-use crate::question::{self, Want};
+use crate::relevance;
 use crate::score;
 
 /// How each unit fared.
@@ -15,84 +15,47 @@ pub struct Selection {
   pub tokens: Vec<usize>,
 }
 
-/// Weights of the score parts: `(relevance, position, heading, number)`.
-/// With a query, numbers weigh through the answer type ([`question::fits`]) instead.
-const WITH_QUERY: (f64, f64, f64, f64) = (1.0, 0.0, 0.1, 0.0);
+/// Weights of the score parts without a query: `(centrality, position, heading, number)`.
+/// With a query, [`relevance`] scores the units.
 const WITHOUT_QUERY: (f64, f64, f64, f64) = (0.6, 0.3, 0.1, 0.2);
 
-/// With a query: weight of the share of the query's term pairs found in a unit.
-const BIGRAM: f64 = 0.1;
-/// With a query: weight of holding a candidate of the answer type the question asks for.
-const FIT: f64 = 0.7;
-/// With a query: share of the previous unit's relevance given to a unit opening with a
-/// pronoun ("It was re-established in 1991" after the sentence naming the exchange).
-const PREVIOUS: f64 = 0.5;
-/// Sharpness of the answer likelihood `exp(BETA × (score − best))` that the exact
-/// planner maximises.
+/// Sharpness of the answer likelihood `exp(BETA × (score − best))` that the exact planner
+/// maximises, without a query. With one, scores are log-odds already (β = 1).
 const BETA: f64 = 3.0;
-
-/// Share of the query's consecutive term pairs that also occur consecutively in `terms`.
-fn bigram_overlap(seq: &[u32], terms: &[score::Term]) -> f64 {
-  let pairs = seq.windows(2).filter(|w| w[0] != w[1]).count();
-  if pairs == 0 {
-    return 0.0;
-  }
-  let hit = seq
-    .windows(2)
-    .filter(|w| w[0] != w[1])
-    .filter(|w| terms.windows(2).any(|t| t[0].id == w[0] && t[1].id == w[1]))
-    .count();
-  hit as f64 / pairs as f64
-}
-
-/// Whether `t` opens with a pronoun or a demonstrative that refers back.
-fn starts_with_anaphor(t: &str) -> bool {
-  let w = t.split(|c: char| !c.is_alphanumeric()).next().unwrap_or("");
-  matches!(
-    w,
-    "It"
-      | "He"
-      | "She"
-      | "They"
-      | "This"
-      | "These"
-      | "That"
-      | "Those"
-      | "His"
-      | "Her"
-      | "Its"
-      | "Their"
-  )
-}
 
 /// Scores every unit (higher is more worth keeping); `None` for units that are always kept.
 pub fn scores(text: &str, units: &[Unit], query: Option<&str>) -> Vec<Option<f64>> {
+  scored(text, units, query).0
+}
+
+/// [`scores`] and the sharpness of their likelihood.
+fn scored(text: &str, units: &[Unit], query: Option<&str>) -> (Vec<Option<f64>>, f64) {
   let mut vocab = score::Vocab::with_capacity((text.len() / 16).clamp(16, 1 << 16));
   let docs: Vec<Vec<score::Term>> = units
     .iter()
     .map(|u| score::terms(&mut vocab, &text[u.range.clone()]))
     .collect();
-  let seq = query
-    .map(|q| score::query_sequence(&vocab, q))
-    .unwrap_or_default();
-  let mut q = seq.clone();
-  q.sort_unstable();
-  q.dedup();
-  let (rel, w) = if q.is_empty() {
-    (score::centrality(&docs, vocab.len()), WITHOUT_QUERY)
-  } else {
-    (score::bm25(&docs, &q), WITH_QUERY)
+  let always = |u: &Unit| {
+    !matches!(u.kind, Kind::Sentence | Kind::TableRow) || score::must_keep(&text[u.range.clone()])
   };
-  let want = query.map_or(Want::Any, question::want);
+  if let Some(feats) = query.and_then(|q| relevance::features(text, units, &docs, &vocab, q)) {
+    let s = units
+      .iter()
+      .zip(&feats)
+      .map(|(u, f)| (!always(u)).then(|| relevance::score(f)))
+      .collect();
+    return (s, 1.0);
+  }
+  let rel = score::centrality(&docs, vocab.len());
   let max = rel.iter().copied().fold(0.0f64, f64::max);
   let norm = |x: f64| if max > 0.0 { x / max } else { 0.0 };
   let first_sentence = units.iter().position(|u| u.kind == Kind::Sentence);
-  units
+  let wt = WITHOUT_QUERY;
+  let s = units
     .iter()
     .enumerate()
     .map(|(i, u)| {
-      let t = &text[u.range.clone()];
-      if !matches!(u.kind, Kind::Sentence | Kind::TableRow) || score::must_keep(t) {
+      if always(u) {
         return None;
       }
       let pos = if Some(i) == first_sentence {
@@ -102,28 +65,18 @@ pub fn scores(text: &str, units: &[Unit], query: Option<&str>) -> Vec<Option<f64
       } else {
         0.0
       };
-      let heading = u.section.map_or(0.0, |h| {
-        let h = h as usize;
-        if !q.is_empty() && rel[h] > 0.0 {
-          1.0
-        } else if h + 1 == i {
-          0.5
-        } else {
-          0.0
-        }
-      });
-      let number = if score::has_number(t) { 1.0 } else { 0.0 };
-      let mut s = w.0 * norm(rel[i]) + w.1 * pos + w.2 * heading + w.3 * number;
-      if !q.is_empty() {
-        // A sentence opening with a pronoun continues the one before it.
-        if i > 0 && starts_with_anaphor(t) {
-          s += PREVIOUS * norm(rel[i - 1]);
-        }
-        s += BIGRAM * bigram_overlap(&seq, &docs[i]) + FIT * question::fits(want, &docs[i], &q);
-      }
-      Some(s)
+      let heading = u
+        .section
+        .map_or(0.0, |h| if h as usize + 1 == i { 0.5 } else { 0.0 });
+      let number = if score::has_number(&text[u.range.clone()]) {
+        1.0
+      } else {
+        0.0
+      };
+      Some(wt.0 * norm(rel[i]) + wt.1 * pos + wt.2 * heading + wt.3 * number)
     })
-    .collect()
+    .collect();
+  (s, BETA)
 }
 
 /// Chooses the units to keep so that kept tokens plus marker tokens stay within `target`
@@ -144,7 +97,7 @@ pub fn select(
     .iter()
     .map(|u| tok.count(&text[u.range.clone()]))
     .collect();
-  let scores = scores(text, units, query);
+  let (scores, beta) = scored(text, units, query);
   let n = units.len();
   let mut keep: Vec<bool> = scores.iter().map(Option::is_none).collect();
   let budget = target * tokens.iter().sum::<usize>() as f64;
@@ -157,13 +110,11 @@ pub fn select(
   // The best unit is always kept: an output of markers alone says nothing, and with a
   // query the best unit is the one most likely to answer it.
   let best = scores.iter().position(|s| *s == Some(top));
+  let likelihood = |s: f64| (beta * (s - top)).exp();
   let value: Vec<Option<f64>> = scores
     .iter()
     .enumerate()
-    .map(|(i, s)| {
-      s.filter(|_| Some(i) != best)
-        .map(|s| (BETA * (s - top)).exp())
-    })
+    .map(|(i, s)| s.filter(|_| Some(i) != best).map(likelihood))
     .collect();
   if let Some(plan) = plan::best_subset(&tokens, &value, budget as usize, marker_tokens) {
     keep = plan;

@@ -12,17 +12,20 @@
 //!    table row) counts as one `sentence` in markers; the marker's total is the number of
 //!    units of the input. Whitespace, blank lines, list bullets and quote prefixes between
 //!    units are *gaps*.
-//! 2. **Score** ([`score`], [`question`]): with a query (`Params::query`), BM25 (k1 = 1.2,
-//!    b = 0.5, each unit a document, light stemming, stop words removed) normalised to the
-//!    best unit, plus the share of the query's consecutive term pairs found in the unit,
-//!    plus a bonus when the unit holds a candidate of the kind of answer the question asks
-//!    for and does not already mention (`when`/`what year` → a year or month, `how many`
-//!    → a number, `who` → a capitalised name, `where` → a capitalised name after `in`/`at`/
-//!    `from`...), plus half the previous unit's relevance when the unit opens with a pronoun
-//!    (`It`, `He`, `They`...). Without a query, term-frequency centrality (how much of a
-//!    unit's vocabulary recurs in the whole text), position (the document's first sentence,
-//!    then each block's first) and a bonus for numbers and dates. Both: heading proximity
-//!    (the section's heading matches the query, or the unit directly follows its heading).
+//! 2. **Score** ([`score`], [`question`], [`relevance`]): with a query (`Params::query`),
+//!    a linear model over lexical features gives each unit the log-odds that it holds the
+//!    answer: BM25 of stemmed terms (k1 = 1.2, b = 0.5, each unit a document, stop words
+//!    removed) and of 4-character roots, idf coverage, proximity of the matches, verbatim
+//!    word runs and pairs shared with the question, a candidate of the kind of answer the
+//!    question asks for that it does not already mention (`when`/`what year` → a year or
+//!    month, `how many` → a number, `who`/`which company` → a capitalised name, `where`
+//!    → a capitalised name after `in`/`at`/`from`...), the previous and next units' match
+//!    (questions are often written from one sentence and answered in the next, `It`/`They`
+//!    openings) and heading proximity; the weights were fitted on SQuAD and cross-checked
+//!    on held-out articles (see [`relevance`]). Without a query, term-frequency centrality
+//!    (how much of a unit's vocabulary recurs in the whole text), position (the document's
+//!    first sentence, then each block's first), a bonus for numbers and dates, and the unit
+//!    right after its heading.
 //! 3. **Select** ([`extract::select`]): headings, code blocks, thematic breaks, table heads,
 //!    and units holding an inline code span, a URL, a file path or a code identifier
 //!    (`snake_case`, `camelCase`, `a::b`, `a.b.c`) are always kept, and so is the
@@ -30,7 +33,8 @@
 //!    tokens in `Balanced` mode, 30% in `Aggressive`), counting each run of omitted units as
 //!    one marker's tokens. Small inputs (units × budget ≤ 65,536) get the exact best plan by
 //!    dynamic programming: the subset maximising the summed answer likelihood
-//!    `exp(3 × (score − best))`, which prefers adjacent units when that saves a marker;
+//!    `exp(score − best)` (`exp(3 × (score − best))` without a query), which prefers
+//!    adjacent units when that saves a marker;
 //!    larger ones are filled greedily by score, each unit costing its tokens plus the change
 //!    in the number of markers. Numbers and dates are prioritised within the budget rather
 //!    than kept past it, since in number-dense prose (a third of Wikipedia's sentences)
@@ -66,15 +70,17 @@
 //!
 //! | setting | questions | retained | token ratio |
 //! |---|---:|---:|---:|
-//! | each paragraph (~160 tokens), 50% | 10,570 | 88.5% | 0.495 |
-//! | each paragraph, 30% | 10,570 | 86.9% | 0.440 |
-//! | each paragraph, 50%, no query | 10,570 | 46.1% | 0.470 |
-//! | 40-paragraph documents, 50% (every 5th question) | 2,133 | 99.3% | 0.484 |
-//! | 40-paragraph documents, 30% | 2,133 | 98.4% | 0.285 |
+//! | each paragraph (~160 tokens), 50% | 10,570 | 90.1% | 0.498 |
+//! | each paragraph, 30% | 10,570 | 88.6% | 0.443 |
+//! | each paragraph, 50%, no query | 10,570 | 46.0% | 0.470 |
+//! | 40-paragraph documents, 50% (every 5th question) | 2,133 | 99.7% | 0.479 |
+//! | 40-paragraph documents, 30% | 2,133 | 99.3% | 0.284 |
 //!
-//! Throughput 14–18 MB/s in `compress_prose` (including the store and the final token
+//! Throughput 8–14 MB/s in `compress_prose` (including the store and the final token
 //! counts). `cargo run -p headroom_text --release --example rank` shows how often the
-//! best-scored sentence holds the answer (84.9%; the best two, 95.1%).
+//! best-scored sentence holds the answer (86.5%; the best two, 95.9%). The relevance
+//! weights are fitted on these questions (`examples/features.rs`, `examples/fit_weights.py`);
+//! fitted on half the articles, they rank the other half about as well (see [`relevance`]).
 //!
 //! On single paragraphs a marker (~18 tokens) is a tenth of the text, so one sentence of
 //! five is all a 50% budget holds; the best-scoring sentence is always kept (so short
@@ -85,6 +91,7 @@ pub mod extract;
 pub mod html;
 mod plan;
 pub mod question;
+pub mod relevance;
 pub mod score;
 mod sentences;
 

@@ -11,7 +11,7 @@ pub enum Want {
   Date,
   /// `how many`, `how much`, `what percentage`...
   Number,
-  /// `who`, `whom`, `whose`.
+  /// `who`, `whom`, `whose`, `what company`, `which team`...: a proper name.
   Person,
   /// `where`, `what city`, `which country`...
   Place,
@@ -48,6 +48,51 @@ const PLACE_NOUNS: &[&str] = &[
   "state",
   "town",
 ];
+/// Nouns after `what`/`which` whose answer is usually a proper name.
+const NAME_NOUNS: &[&str] = &[
+  "airline",
+  "album",
+  "artist",
+  "author",
+  "band",
+  "book",
+  "brand",
+  "channel",
+  "church",
+  "club",
+  "company",
+  "composer",
+  "emperor",
+  "empire",
+  "family",
+  "film",
+  "firm",
+  "group",
+  "king",
+  "language",
+  "leader",
+  "magazine",
+  "man",
+  "network",
+  "newspaper",
+  "organisation",
+  "organization",
+  "party",
+  "person",
+  "player",
+  "president",
+  "queen",
+  "religion",
+  "school",
+  "scientist",
+  "ship",
+  "song",
+  "station",
+  "team",
+  "university",
+  "woman",
+  "writer",
+];
 const HOW_NUMBER: &[&str] = &[
   "big", "deep", "far", "fast", "few", "high", "large", "long", "many", "much", "often", "old",
   "tall", "wide",
@@ -79,6 +124,9 @@ pub fn want(query: &str) -> Want {
           }
           if PLACE_NOUNS.contains(&n) {
             return Want::Place;
+          }
+          if NAME_NOUNS.contains(&n) {
+            return Want::Person;
           }
         }
       }
@@ -122,6 +170,7 @@ mod tests {
     assert_eq!(want("Who wrote Hamlet?"), Want::Person);
     assert_eq!(want("The treaty was signed in which city?"), Want::Place);
     assert_eq!(want("What is a prime number?"), Want::Any);
+    assert_eq!(want("Which health company sponsored it?"), Want::Person);
     assert_eq!(want("Why?"), Want::Any);
   }
 }

@@ -65,3 +65,17 @@ fn pathological_inputs() {
     );
   }
 }
+
+/// A long prompt as the query, on text full of its terms (one huge sentence of them too):
+/// the relevance features stay linear in the text.
+#[test]
+fn long_query_on_dense_text() {
+  let query = "What error config word was seen when the error config failed? ".repeat(500);
+  let text = "The error config word failed. ".repeat(20_000) + &"error config ".repeat(100_000);
+  let store = MemStore::default();
+  let params = Params::new(Mode::Balanced, &store).with_query(Some(&query));
+  let start = std::time::Instant::now();
+  let c = compress_prose(&text, &params, None).expect("compressible");
+  check_spans(&text, &c.text, &store).unwrap();
+  assert!(start.elapsed().as_secs() < 20, "too slow");
+}

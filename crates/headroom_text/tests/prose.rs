@@ -9,9 +9,10 @@ use headroom_core::{Mode, Params};
 use headroom_text::{compress_prose, split_sentences};
 
 /// Answer retention measured on the first 400 SQuAD paragraphs at 50% of the tokens was
-/// 86.8% (token ratio 0.537; `examples/eval.rs` runs the whole dev set); the floor
-/// leaves a margin for tie-break changes, not for regressions.
-const SQUAD_FLOOR: f64 = 0.855;
+/// 88.4% (token ratio 0.539; 86.8% before the fitted relevance model; `examples/eval.rs`
+/// runs the whole dev set); the floor leaves a margin for tie-break changes, not for
+/// regressions.
+const SQUAD_FLOOR: f64 = 0.87;
 
 #[test]
 fn squad_answers_survive_at_half_the_tokens() {
