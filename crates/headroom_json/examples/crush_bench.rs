@@ -6,7 +6,7 @@
 mod common;
 
 use headroom_core::Mode;
-use headroom_json::{CrushOptions, crush};
+use headroom_json::{CrushOptions, InputTokens, crush};
 use std::time::Instant;
 
 const SERVICES: [&str; 3] = ["api", "db", "auth"];
@@ -57,7 +57,7 @@ fn main() {
       let out = out.expect("compressed");
       // As the router calls it: the input's token count already known.
       let known = CrushOptions {
-        input_tokens: Some(out.tokens_before),
+        input_tokens: InputTokens::Known(out.tokens_before),
         ..opts
       };
       let mut best_known = f64::MAX;

@@ -50,7 +50,7 @@ pub struct Crusher<'a> {
   /// What happened.
   pub stats: Stats,
   /// A text whose token count is known (the input): a form equal to it is not recounted.
-  pub known: Option<(&'a str, usize)>,
+  pub known: Option<(&'a str, &'a dyn Fn() -> usize)>,
   string_depth: usize,
 }
 
@@ -301,7 +301,7 @@ impl<'a> Crusher<'a> {
   /// and its exact tokens.
   fn best_form(&self, plain: &str, table: Option<&String>) -> (bool, usize) {
     let p = match self.known {
-      Some((t, k)) if t == plain => k,
+      Some((t, k)) if t == plain => k(),
       _ => tokens(plain),
     };
     if let Some(t) = table {
@@ -497,8 +497,7 @@ fn breakdown(a: &Analysis, fi: usize, labels: &[u16]) -> Option<String> {
   Some(parts.join(", "))
 }
 
-/// Longest o200k token, in bytes.
-const MAX_TOKEN_BYTES: usize = 128;
+use headroom_tokens::MAX_TOKEN_BYTES;
 
 /// A crushed node: the source value where unchanged, else the parts that changed. Arrays
 /// that were decided are pre-rendered (with their token count when known).

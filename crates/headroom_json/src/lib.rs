@@ -118,11 +118,11 @@ pub struct CrushOptions<'a> {
   pub opaque_min_bytes: usize,
   /// Objects with more keys may get keys elided (balanced; aggressive uses half). Default 48.
   pub wide_object_keys: usize,
-  /// The input's exact o200k token count, when the caller already knows it. `None` (the
-  /// default) counts it. When `Some`, it is trusted as is: it becomes
+  /// The input's exact o200k token count: counted here (the default), known, or being
+  /// counted by the caller (on another thread). A given count is trusted as is: it becomes
   /// [`Crushed::tokens_before`] and the bar every output must beat, so a wrong count gives
   /// wrong decisions (but never invalid output).
-  pub input_tokens: Option<usize>,
+  pub input_tokens: InputTokens<'a>,
 }
 
 impl Default for CrushOptions<'_> {
@@ -135,7 +135,7 @@ impl Default for CrushOptions<'_> {
       lossy_min_savings: 0.25,
       opaque_min_bytes: 256,
       wide_object_keys: 48,
-      input_tokens: None,
+      input_tokens: InputTokens::Count,
     }
   }
 }
@@ -152,6 +152,30 @@ impl<'a> CrushOptions<'a> {
   /// The same options with a query.
   pub fn with_query(self, query: Option<&'a str>) -> Self {
     CrushOptions { query, ..self }
+  }
+}
+
+/// Where [`crush`] gets the input's o200k count. It is only needed at the end of a call (the
+/// bar the output must beat), so a caller can count on another thread meanwhile.
+#[derive(Clone, Copy, Default)]
+pub enum InputTokens<'a> {
+  /// Count it here. A large input is counted on a second thread while the value is parsed
+  /// and crushed.
+  #[default]
+  Count,
+  /// Already counted.
+  Known(usize),
+  /// Ask this function when the count is needed (e.g. it joins the caller's counting thread).
+  Later(&'a (dyn Fn() -> usize + Sync)),
+}
+
+impl std::fmt::Debug for InputTokens<'_> {
+  fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+    match self {
+      InputTokens::Count => f.write_str("Count"),
+      InputTokens::Known(n) => write!(f, "Known({n})"),
+      InputTokens::Later(_) => f.write_str("Later(..)"),
+    }
   }
 }
 
@@ -172,8 +196,38 @@ pub struct Crushed {
 
 /// Compresses one JSON tool output; `None` leaves the text alone. See the crate docs.
 pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> Option<Crushed> {
+  match opts.input_tokens {
+    InputTokens::Count if headroom_tokens::counts_in_parallel(text) => {
+      let tokenizer = headroom_tokens::tokenizer(headroom_tokens::Encoding::O200kBase);
+      std::thread::scope(|scope| {
+        let counting = scope.spawn(|| tokenizer.count_serial(text));
+        let pending = std::sync::Mutex::new(Some(counting));
+        let later = || {
+          let handle = pending.lock().ok().and_then(|mut p| p.take());
+          // A panic on the counting thread is counted again here (and surfaces here).
+          handle
+            .and_then(|h| h.join().ok())
+            .unwrap_or_else(|| tokenizer.count_serial(text))
+        };
+        crush_counted(text, opts, store, &later)
+      })
+    }
+    InputTokens::Count => crush_counted(text, opts, store, &|| render::tokens(text)),
+    InputTokens::Known(n) => crush_counted(text, opts, store, &|| n),
+    InputTokens::Later(f) => crush_counted(text, opts, store, f),
+  }
+}
+
+/// [`crush`] once it is settled where the input's count comes from (asked at most once).
+fn crush_counted(
+  text: &str,
+  opts: &CrushOptions<'_>,
+  store: &dyn OriginalStore,
+  count: &(dyn Fn() -> usize + Sync),
+) -> Option<Crushed> {
+  let once = std::sync::OnceLock::new();
+  let tokens_before = || *once.get_or_init(count);
   let (value, depth) = value::parse_with_depth(text)?;
-  let tokens_before = opts.input_tokens.unwrap_or_else(|| render::tokens(text));
   // One scan for both reserved keys (`$` is rare in JSON).
   let (mut has_table, mut has_omitted) = (false, false);
   for at in memchr::memchr_iter(b'$', text.as_bytes()) {
@@ -185,7 +239,7 @@ pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> 
   let elide_keys = !has_omitted;
   let lossless = || {
     let mut c = crush::Crusher::new(Mode::Lossless, "", opts, tables, false);
-    c.known = Some((text, tokens_before));
+    c.known = Some((text, &tokens_before));
     let (text, known) = c.crush(&value).into_text();
     let tokens_after = known.unwrap_or_else(|| render::tokens(&text));
     Crushed {
@@ -197,18 +251,27 @@ pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> 
       }
       .to_string(),
       hashes: Vec::new(),
-      tokens_before,
+      tokens_before: tokens_before(),
       tokens_after,
     }
   };
   let already_marked = !headroom_core::marker::find_marker_hashes(text).is_empty();
   // Without a store there is no retrieve path: only lossless forms.
   let best = if opts.mode != Mode::Lossless && !already_marked && store.enabled() {
-    lossy(text, &value, opts, store, tables, elide_keys, tokens_before).unwrap_or_else(lossless)
+    lossy(
+      text,
+      &value,
+      opts,
+      store,
+      tables,
+      elide_keys,
+      &tokens_before,
+    )
+    .unwrap_or_else(lossless)
   } else {
     lossless()
   };
-  (best.tokens_after < tokens_before).then_some(best)
+  (best.tokens_after < best.tokens_before).then_some(best)
 }
 
 /// The lossy pass. Every lossy node already saves `lossy_min_savings` over the best
@@ -221,7 +284,7 @@ fn lossy(
   store: &dyn OriginalStore,
   tables: bool,
   elide_keys: bool,
-  tokens_before: usize,
+  tokens_before: &dyn Fn() -> usize,
 ) -> Option<Crushed> {
   let predicted = store.predicted_key(text.as_bytes());
   let run = |hash: &str| {
@@ -259,7 +322,7 @@ fn lossy(
     } else {
       Vec::new()
     },
-    tokens_before,
+    tokens_before: tokens_before(),
     tokens_after,
   })
 }

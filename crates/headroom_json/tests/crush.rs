@@ -6,7 +6,7 @@ use common::MemStore;
 use headroom_core::Mode;
 use headroom_core::marker::find_marker_hashes;
 use headroom_core::store::NoStore;
-use headroom_json::{CrushOptions, Crushed, checker, crush, expand_lossless};
+use headroom_json::{CrushOptions, Crushed, InputTokens, checker, crush, expand_lossless};
 use serde_json::{Value, json};
 
 fn run(text: &str, mode: Mode, query: Option<&str>) -> (Option<Crushed>, MemStore) {
@@ -215,18 +215,53 @@ fn known_input_tokens_are_trusted() {
   let store = MemStore::default();
   let counted = crush(&text, &CrushOptions::new(Mode::Lossless), &store).unwrap();
   let opts = CrushOptions {
-    input_tokens: Some(counted.tokens_before),
+    input_tokens: InputTokens::Known(counted.tokens_before),
     ..CrushOptions::new(Mode::Lossless)
   };
   assert_eq!(crush(&text, &opts, &store), Some(counted.clone()));
   let opts = CrushOptions {
-    input_tokens: Some(counted.tokens_before + 1000),
+    input_tokens: InputTokens::Known(counted.tokens_before + 1000),
     ..CrushOptions::new(Mode::Lossless)
   };
   assert_eq!(
     crush(&text, &opts, &store).unwrap().tokens_before,
     counted.tokens_before + 1000
   );
+}
+
+#[test]
+fn a_large_input_counted_beside_the_crush_gives_the_same_result() {
+  let rows: Vec<Value> = (0..4000)
+    .map(|i| json!({"id": i, "level": if i % 97 == 0 { "error" } else { "info" }, "msg": format!("request {i} served in {} ms", i % 300)}))
+    .collect();
+  let text = pretty(&Value::Array(rows));
+  assert!(
+    headroom_tokens::counts_in_parallel(&text),
+    "{} bytes",
+    text.len()
+  );
+  let exact = headroom_tokens::tokenizer(headroom_tokens::Encoding::O200kBase).count(&text);
+  for mode in [Mode::Lossless, Mode::Balanced] {
+    let store = MemStore::default();
+    let beside = crush(&text, &CrushOptions::new(mode), &store).unwrap();
+    assert_eq!(beside.tokens_before, exact);
+    let known = CrushOptions {
+      input_tokens: InputTokens::Known(exact),
+      ..CrushOptions::new(mode)
+    };
+    assert_eq!(crush(&text, &known, &store).as_ref(), Some(&beside));
+    let asked = std::sync::atomic::AtomicUsize::new(0);
+    let later = || {
+      asked.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+      exact
+    };
+    let later_opts = CrushOptions {
+      input_tokens: InputTokens::Later(&later),
+      ..CrushOptions::new(mode)
+    };
+    assert_eq!(crush(&text, &later_opts, &store).as_ref(), Some(&beside));
+    assert_eq!(asked.into_inner(), 1, "the count is asked for once");
+  }
 }
 
 #[test]

@@ -125,6 +125,16 @@ impl std::fmt::Debug for Tokenizer {
 /// Texts at least this long are counted on several threads by [`Tokenizer::count`].
 pub const PARALLEL_MIN_BYTES: usize = 256 * 1024;
 
+/// The longest token of either encoding, in bytes: a text of `n` bytes has at least
+/// `n.div_ceil(MAX_TOKEN_BYTES)` tokens (checked against the rank files in the tests).
+pub const MAX_TOKEN_BYTES: usize = 128;
+
+/// Whether [`Tokenizer::count`] would use several threads for `text`: callers with other
+/// work to do can instead count on one thread beside that work.
+pub fn counts_in_parallel(text: &str) -> bool {
+  text.len() >= PARALLEL_MIN_BYTES && parallelism() >= 2
+}
+
 /// Parts a long text is counted in: the available cores, at most 8.
 fn parallelism() -> usize {
   static N: OnceLock<usize> = OnceLock::new();

@@ -255,6 +255,25 @@ mod tests {
   use super::*;
 
   #[test]
+  fn no_token_is_longer_than_max_token_bytes() {
+    for file in [
+      include_str!("../data/o200k_base.tiktoken"),
+      include_str!("../data/cl100k_base.tiktoken"),
+    ] {
+      let longest = file
+        .lines()
+        .filter_map(|l| l.split_once(' '))
+        .map(|(b64, _)| {
+          let mut out = Vec::new();
+          assert!(b64_decode(b64.as_bytes(), &mut out));
+          out.len()
+        })
+        .max();
+      assert_eq!(longest, Some(crate::MAX_TOKEN_BYTES));
+    }
+  }
+
+  #[test]
   fn base64_roundtrip() {
     let mut out = Vec::new();
     assert!(b64_decode(b"IGNvY29z", &mut out));
