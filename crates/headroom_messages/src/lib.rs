@@ -19,6 +19,7 @@
 //! offset), JSON errors (`INVALID_JSON`, `NESTING_TOO_DEEP`), shape errors
 //! (`UNSUPPORTED_SHAPE` with the JSON path), and an inflation guard per block.
 
+pub mod block_tokens;
 pub mod compressors;
 pub mod continuation;
 pub mod count;
@@ -39,6 +40,7 @@ use headroom_core::store::NoStore;
 use headroom_core::{Error, ErrorCode, OriginalStore, Result, marker};
 use headroom_detect::detect;
 
+use crate::block_tokens::BlockTokens;
 use crate::compressors::{BlockContext, compress_block, route};
 use crate::count::{Counter, countable_text};
 use crate::memo::{Memo, MemoEntry, memo_key};
@@ -150,41 +152,51 @@ pub fn compress_request_with(
       (ItemKind::ToolResult, Payload::Str(raw)) => raw::decode_string(raw, &item.path).ok(),
       _ => None,
     };
-    let o200k = decoded.as_deref().map(Counter::o200k);
-    let tokens = match (item.payload, &decoded, o200k) {
+    // Counted when first needed: a memo hit carries the counts made at first sight.
+    let block = decoded.as_deref().map(|t| BlockTokens::lazy(t, None));
+    let tokens = || match (item.payload, &decoded, &block) {
       (Payload::Fixed(n), _, _) => Some(n),
-      (_, Some(text), Some(n)) => Some(counter.from_o200k(text, n)),
+      (_, Some(text), Some(b)) => Some(counter.from_o200k(text, b.get())),
       _ => countable_text(item).map(|t| counter.count(&t)),
     };
-    tokens_before += tokens.unwrap_or(0);
-    let skip = |reason: SkipReason, detail: Option<String>| Skip {
-      path: item.path.clone(),
-      message_index: item.message,
-      reason: reason.as_str(),
-      detail,
-      tokens,
+    let skip = |reason: SkipReason, detail: Option<String>| {
+      let tokens = tokens();
+      (
+        Skip {
+          path: item.path.clone(),
+          message_index: item.message,
+          reason: reason.as_str(),
+          detail,
+          tokens,
+        },
+        tokens.unwrap_or(0),
+      )
     };
     if let Err(reason) = structural(item, opts, walked.message_count) {
       let detail = match &item.kind {
         ItemKind::Unknown(t) => Some(t.clone()),
         _ => item.tool_name.clone(),
       };
-      skipped.push(skip(reason, detail));
+      let (s, n) = skip(reason, detail);
+      tokens_before += n;
+      skipped.push(s);
       continue;
     }
-    let (Payload::Str(raw), Some(text), Some(o200k)) = (item.payload, decoded.as_deref(), o200k)
-    else {
+    let (Payload::Str(raw), Some(block)) = (item.payload, &block) else {
       // Every eligible item ends up in `transforms` or `skipped`: never silently.
       let detail = match item.payload {
         Payload::Str(_) => "undecodable string (lone surrogate)",
         _ => "no text payload",
       };
-      skipped.push(skip(SkipReason::NoText, Some(detail.into())));
+      let (s, n) = skip(SkipReason::NoText, Some(detail.into()));
+      tokens_before += n;
+      skipped.push(s);
       continue;
     };
-    match compress_one(text, o200k, opts, query, memo, store, &counter) {
+    match compress_one(block, opts, query, memo, store, &counter) {
       Ok(mut done) => {
-        let tokens_before_block = tokens.unwrap_or(0);
+        let tokens_before_block = tokens().unwrap_or(0);
+        tokens_before += tokens_before_block;
         pending.push(done.remember.take());
         edits.push(Edit {
           range: raw::span(body_text, raw),
@@ -205,7 +217,11 @@ pub fn compress_request_with(
           memoized: done.memoized,
         });
       }
-      Err((reason, detail)) => skipped.push(skip(reason, detail)),
+      Err((reason, detail)) => {
+        let (s, n) = skip(reason, detail);
+        tokens_before += n;
+        skipped.push(s);
+      }
     }
   }
 
@@ -382,18 +398,21 @@ struct Done {
 /// Compresses one eligible text, or says why not.
 #[allow(clippy::too_many_arguments)]
 fn compress_one(
-  text: &str,
-  o200k: usize,
+  o200k: &BlockTokens<'_, '_>,
   opts: &Options,
   query: Option<&str>,
   memo: &dyn Memo,
   store: &dyn OriginalStore,
   counter: &Counter,
 ) -> std::result::Result<Done, (SkipReason, Option<String>)> {
+  let text = o200k.text();
   if !marker::find_marker_hashes(text).is_empty() {
     return Err((SkipReason::AlreadyCompressed, None));
   }
-  if o200k < opts.min_tokens {
+  // A text has at least one token per MAX_TOKEN_BYTES bytes: large texts pass uncounted.
+  if text.len().div_ceil(headroom_tokens::MAX_TOKEN_BYTES) < opts.min_tokens
+    && o200k.get() < opts.min_tokens
+  {
     return Err((SkipReason::BelowMinTokens, None));
   }
   let detection = detect(text);
@@ -424,28 +443,44 @@ fn compress_one(
         Some("store unavailable for a memoized lossy form".into()),
       ));
     }
-    Some(e) => (e, true),
+    Some(e) => {
+      // Resent history: the counts made at first sight, so nothing is counted again.
+      if let MemoEntry::Compressed {
+        o200k: Some((before, after)),
+        ..
+      } = e
+      {
+        o200k.settle(before);
+        fresh_o200k = Some(after);
+      }
+      (e, true)
+    }
     None => {
       if route(&detection).is_none() && compressors::numbered::gutters(text).is_none() {
         return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
       }
+      // First sight: count beside the compression (the compressor asks at its end).
+      o200k.start();
+      let input_tokens = || o200k.get();
       let ctx = BlockContext {
         store,
         mode: opts.mode,
         query,
         detection,
-        o200k,
+        o200k: Some(&input_tokens),
         kompress: opts.kompress_model(),
         kompress_budget: std::time::Duration::from_millis(opts.kompress_budget_ms),
       };
       let entry = match compress_block(text, &ctx) {
         Some(c)
-          if !c.text.trim().is_empty() && *fresh_o200k.insert(Counter::o200k(&c.text)) < o200k =>
+          if !c.text.trim().is_empty()
+            && *fresh_o200k.insert(Counter::o200k(&c.text)) < o200k.get() =>
         {
           MemoEntry::Compressed {
             text: c.text,
             strategy: c.strategy,
             hashes: c.hashes,
+            o200k: fresh_o200k.map(|after| (o200k.get(), after)),
           }
         }
         _ => MemoEntry::Declined,
@@ -464,8 +499,9 @@ fn compress_one(
       text: out,
       strategy,
       hashes,
+      ..
     } => {
-      let before = counter.from_o200k(text, o200k);
+      let before = counter.from_o200k(text, o200k.get());
       let after = match fresh_o200k {
         Some(n) => counter.from_o200k(&out, n),
         None => counter.count(&out),
@@ -483,6 +519,7 @@ fn compress_one(
             text: out.clone(),
             strategy: strategy.clone(),
             hashes: hashes.clone(),
+            o200k: fresh_o200k.map(|after| (o200k.get(), after)),
           },
         )
       });
@@ -509,18 +546,21 @@ pub fn compress_text(
   store: &dyn OriginalStore,
 ) -> TextReport {
   let store: &dyn OriginalStore = if opts.retrieve { store } else { &NoStore };
+  std::thread::scope(|scope| text_report(&BlockTokens::lazy(text, Some(scope)), opts, memo, store))
+}
+
+/// [`compress_text`] with the text's count handled by `o200k`.
+fn text_report(
+  o200k: &BlockTokens<'_, '_>,
+  opts: &Options,
+  memo: &dyn Memo,
+  store: &dyn OriginalStore,
+) -> TextReport {
+  let text = o200k.text();
   let counter = Counter::for_model(opts.model.as_deref());
-  let o200k = Counter::o200k(text);
-  let before = counter.from_o200k(text, o200k);
-  match compress_one(
-    text,
-    o200k,
-    opts,
-    opts.query.as_deref(),
-    memo,
-    store,
-    &counter,
-  ) {
+  let done = compress_one(o200k, opts, opts.query.as_deref(), memo, store, &counter);
+  let before = counter.from_o200k(text, o200k.get());
+  match done {
     Ok(mut done) => {
       if let Some((key, entry)) = done.remember.take() {
         memo.put(&key, entry);

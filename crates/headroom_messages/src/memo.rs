@@ -28,6 +28,10 @@ pub enum MemoEntry {
     strategy: String,
     /// Marker hashes in `text`.
     hashes: Vec<String>,
+    /// o200k counts of the block and of `text`, made at first sight, so resent history is
+    /// never counted again (absent in entries written before counts were kept).
+    #[serde(default)]
+    o200k: Option<(usize, usize)>,
   },
   /// The block is left as it is (no compressor, or no gain).
   Declined,
@@ -127,6 +131,7 @@ fn entry_bytes(key: &str, e: &MemoEntry) -> usize {
         text,
         strategy,
         hashes,
+        ..
       } => text.len() + strategy.len() + hashes.iter().map(String::len).sum::<usize>(),
       MemoEntry::Declined => 0,
     }
@@ -183,7 +188,14 @@ mod tests {
       text: t.into(),
       strategy: "s".into(),
       hashes: vec![],
+      o200k: None,
     }
+  }
+
+  #[test]
+  fn entries_written_before_counts_were_kept_still_read() {
+    let old = r#"{"Compressed":{"text":"t","strategy":"s","hashes":[]}}"#;
+    assert_eq!(serde_json::from_str::<MemoEntry>(old).unwrap(), c("t"));
   }
 
   #[test]
@@ -306,6 +318,7 @@ mod store_memo_tests {
       text: "one".into(),
       strategy: "s".into(),
       hashes: vec![],
+      o200k: Some((10, 3)),
     };
     a.put("k", first.clone());
     b.put("k", MemoEntry::Declined);

@@ -93,7 +93,7 @@ mod tests {
       store: &headroom_core::store::NoStore,
       mode: crate::options::Mode::Balanced,
       query: None,
-      o200k: 0,
+      o200k: None,
       kompress: None,
       kompress_budget: std::time::Duration::ZERO,
       detection: Detection {

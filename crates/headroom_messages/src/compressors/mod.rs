@@ -36,8 +36,9 @@ pub struct BlockContext<'a> {
   pub query: Option<&'a str>,
   /// The detected content type.
   pub detection: Detection,
-  /// The text's o200k token count, already known to the caller.
-  pub o200k: usize,
+  /// The text's o200k token count, from the caller (who may be counting it on another
+  /// thread meanwhile: ask only when needed); `None` where the caller has none.
+  pub o200k: Option<&'a (dyn Fn() -> usize + Sync)>,
   /// The Kompress model prose may use, if one is loaded.
   pub kompress: Option<&'a crate::options::KompressHandle>,
   /// Kompress's time budget for this block.
@@ -154,7 +155,7 @@ fn compress_sections(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
     let done = route(&section.detection).and_then(|c| {
       let sub = BlockContext {
         detection: section.detection,
-        o200k: 0,
+        o200k: None,
         ..*ctx
       };
       run_guarded(c, part, &sub).filter(|c| c.text.len() < part.len())
@@ -195,7 +196,7 @@ mod tests {
       mode: Mode::Balanced,
       query: None,
       detection: headroom_detect::detect(text),
-      o200k: 0,
+      o200k: None,
       kompress: None,
       kompress_budget: std::time::Duration::from_secs(1),
     }

@@ -13,7 +13,9 @@ impl Compressor for SmartCrusher {
 
   fn compress(&self, text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
     let mut opts = headroom_json::CrushOptions::new(ctx.mode).with_query(ctx.query);
-    opts.input_tokens = Some(ctx.o200k).filter(|&n| n > 0);
+    if let Some(count) = ctx.o200k {
+      opts.input_tokens = headroom_json::InputTokens::Later(count);
+    }
     let crushed = headroom_json::crush(text, &opts, ctx.store)?;
     Some(Compressed {
       text: crushed.text,
