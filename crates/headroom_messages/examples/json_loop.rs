@@ -1,3 +1,7 @@
+//! First-sight `compress_text` on one file in a loop, for profilers (`perf`, callgrind):
+//! `cargo run --profile profiling -p headroom_messages --example json_loop -- FILE [MODE]
+//! [CALLS] [sqlite]`. With `sqlite`, each call gets a fresh in-memory SQLite store and memo,
+//! as `benches/cases.ts` does through the binding.
 use headroom_core::store::MemoryStore;
 use headroom_messages::{compress_text, memo::NoMemo, options::Options};
 fn main() {
