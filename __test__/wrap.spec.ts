@@ -282,7 +282,9 @@ const FINAL = 'All four outputs read: the memo keeps history byte-stable. WRAP-E
 /** Real commands over this repository, with outputs big enough to compress. */
 const SCRIPT: ScriptStep[] = [
   { name: 'Bash', input: { command: 'grep -rn "memo" crates --include=*.rs', description: 'Find memo uses' }, say: 'Looking for the memo.' },
-  { name: 'Bash', input: { command: 'git log --stat -n 15', description: 'Recent commits' } },
+  // A fixed commit: the output must not change as the repository grows (recent commit
+  // messages can be too long for the log compressor to pay for the retrieve tool).
+  { name: 'Bash', input: { command: 'git log --stat -n 15 039d4e0', description: 'Commits up to the README architecture update' } },
   { name: 'Bash', input: { command: 'cat crates/headroom_core/src/marker.rs', description: 'The marker module' } },
   { name: 'Bash', input: { command: 'grep -rn "Result<" crates --include=*.rs', description: 'Fallible functions' } },
 ]
@@ -478,7 +480,7 @@ claudeTest(`real Claude Code through headroom wrap: a multi-turn tool loop, comp
   const stats = /(\d+) requests, (\d+) compressed, (\d+) passed through unchanged; tokens (\d+) -> (\d+)/.exec(compressed.stderr)
   t.truthy(stats, compressed.stderr)
   const [, , nCompressed, , before, after] = stats!.map(Number)
-  t.true(nCompressed >= 2, `compressed requests: ${nCompressed}`)
+  t.true(nCompressed >= 2, `compressed requests: ${nCompressed}\n${compressed.stderr}`)
   t.true(after < before, `proxy tokens ${before} -> ${after}`)
   const markersIn = (r: RecordedRequest) => findMarkers(r.body.toString('utf8')).length
   t.true(markersIn(compressed.main[4]) > 0, 'the last request carries markers')
