@@ -11,7 +11,12 @@
 // 10,000-request soak; /health max and p99 while 20 clients each POST 8 MB bodies. Prints a
 // table and writes benches/results/proxy-load.json.
 //
-//   node --expose-gc --import tsx benches/proxy-load.ts [--out FILE]
+//   node --expose-gc --import tsx benches/proxy-load.ts [--out FILE] [--check]
+//
+// `--check` (CI's load test) also fails the run when a request failed (an error or a non-2xx
+// answer in any case), when the soak's RSS grew by more than 32 MB from 5,000 to 10,000
+// requests, or when an 8 MB upload got anything but 200 (a /health probe failing ends any
+// run). Latency is reported, never gated.
 import { fork, spawn } from 'node:child_process'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -306,6 +311,26 @@ async function main() {
   )
   console.log(`/health while 20 clients POST 8 MB each: ${health.probes} probes, p50 ${ms(health.p50)} ms, p99 ${ms(health.p99)} ms, max ${ms(health.max)} ms (uploads took ${(health.uploadMs / 1000).toFixed(1)} s, statuses ${[...new Set(health.statuses)].join(',')})`)
   console.log(`targets: pass-through p50 added < 2 ms: ${results.targets.passThroughP50AddedUnder2ms ? 'met' : 'NOT met'}; /health < 100 ms under 8 MB load: ${results.targets.healthUnder100msUnder8MbLoad ? 'met' : 'NOT met'}`)
+  if (process.argv.includes('--check')) {
+    const failures: string[] = []
+    for (const [name, c] of [
+      ['pass-through direct', passDirect],
+      ['pass-through via proxy', passProxy],
+      ['100 KB direct', msgDirect],
+      ['100 KB memoized', msgMemo],
+      ['100 KB first sight', msgFirst],
+    ] as const) {
+      if (c.errors || c.non2xx) failures.push(`${name}: ${c.errors} errors, ${c.non2xx} non-2xx`)
+    }
+    if (results.soak.errors || results.soak.non2xx) failures.push(`soak: ${results.soak.errors} errors, ${results.soak.non2xx} non-2xx`)
+    if (results.soak.rss.growth5000to10000 > 32 * 1024 * 1024) failures.push(`soak RSS grew ${mb(results.soak.rss.growth5000to10000)} MB from 5,000 to 10,000 requests`)
+    // (/health itself rejects the run on any status but 200.)
+    if (health.statuses.some((st) => st !== 200)) failures.push(`the 8 MB uploads were answered ${[...new Set(health.statuses)].join(',')}`)
+    if (failures.length) {
+      console.error(`load test FAILED:\n- ${failures.join('\n- ')}`)
+      process.exitCode = 1
+    } else console.log('load test passed: every request answered 2xx, soak RSS bounded, every /health probe and 8 MB upload answered 200')
+  }
   console.log(`load average ${loadStart.map((x) => x.toFixed(2)).join(' ')} -> ${loadEnd.map((x) => x.toFixed(2)).join(' ')} on ${os.cpus().length} cores; wrote ${path.relative(process.cwd(), outFile)}`)
 }
 
