@@ -33,6 +33,28 @@ pub struct Stats {
   pub rewritten: usize,
 }
 
+impl Stats {
+  /// Adds another pass's counts.
+  fn add(&mut self, d: &Stats) {
+    self.markers += d.markers;
+    self.sampled_total += d.sampled_total;
+    self.sampled_kept += d.sampled_kept;
+    self.tables += d.tables;
+    self.rewritten += d.rewritten;
+  }
+
+  /// What was counted since `before` (an earlier copy of these stats).
+  fn since(&self, before: &Stats) -> Stats {
+    Stats {
+      markers: self.markers - before.markers,
+      sampled_total: self.sampled_total - before.sampled_total,
+      sampled_kept: self.sampled_kept - before.sampled_kept,
+      tables: self.tables - before.tables,
+      rewritten: self.rewritten - before.rewritten,
+    }
+  }
+}
+
 /// One crush pass over a value.
 pub struct Crusher<'a> {
   /// The effective mode (`Lossless`: no marker is ever written).
@@ -52,7 +74,14 @@ pub struct Crusher<'a> {
   /// A text whose token count is known (the input): a form equal to it is not recounted.
   pub known: Option<(&'a str, &'a dyn Fn() -> usize)>,
   string_depth: usize,
+  /// Long strings already crushed in this pass (top level of string nesting): their result
+  /// and what crushing them added to `stats`. Tool outputs repeat values (the same payload
+  /// in many rows); each distinct one is classified, parsed and counted once.
+  strings_seen: FxHashMap<String, (Option<String>, Stats)>,
 }
+
+/// Strings shorter than this are crushed each time they occur (cheaper than remembering).
+const REMEMBER_STRINGS_FROM: usize = 256;
 
 impl<'a> Crusher<'a> {
   /// A crusher for one pass.
@@ -73,6 +102,7 @@ impl<'a> Crusher<'a> {
       stats: Stats::default(),
       known: None,
       string_depth: 0,
+      strings_seen: FxHashMap::default(),
     }
   }
 
@@ -89,12 +119,33 @@ impl<'a> Crusher<'a> {
     match v {
       JVal::Obj(m) => self.crush_object(v, m),
       JVal::Arr(a) => self.crush_array(v, a),
-      JVal::Str(s) if self.lossy() => match self.crush_string(s) {
+      JVal::Str(s) if self.lossy() => match self.crush_string_once(s) {
         Some(t) => Out::Str(t),
         None => Out::Orig(v),
       },
       _ => Out::Orig(v),
     }
+  }
+
+  /// [`Crusher::crush_string`], remembered for long strings at the top level of string
+  /// nesting (the result depends only on the string there), with its effect on `stats`
+  /// replayed on each repeat so the counts stay those of crushing every occurrence.
+  fn crush_string_once(&mut self, s: &str) -> Option<String> {
+    if s.len() < REMEMBER_STRINGS_FROM || self.string_depth > 0 {
+      return self.crush_string(s);
+    }
+    if let Some((out, delta)) = self.strings_seen.get(s) {
+      let (out, delta) = (out.clone(), delta.clone());
+      self.stats.add(&delta);
+      return out;
+    }
+    let before = self.stats.clone();
+    let out = self.crush_string(s);
+    let delta = self.stats.since(&before);
+    self
+      .strings_seen
+      .insert(s.to_string(), (out.clone(), delta));
+    out
   }
 
   /// The crushed content of a string, or `None` when it is kept as is.

@@ -432,3 +432,64 @@ fn bad_input_does_not_panic() {
   let objs: Vec<Value> = (0..100_000).map(|i| json!({"i": i % 7})).collect();
   run(&serde_json::to_string(&objs).unwrap(), Mode::Lossless, None);
 }
+
+#[test]
+fn a_repeated_long_string_is_crushed_like_a_single_one() {
+  // A stringified payload: an array that gets sampled, with a marker in place of its gaps.
+  let inner: Vec<Value> = (0..300)
+    .map(|i| json!({"id": i, "state": if i == 7 { "failed" } else { "ok" }, "note": format!("event {i} handled by worker {}", i % 5)}))
+    .collect();
+  let payload = serde_json::to_string(&inner).unwrap();
+  let rows = |n: usize| -> String {
+    // A key of its own per row: no table, so every row keeps its payload cell.
+    let v: Vec<Value> = (0..n)
+      .map(|i| {
+        let mut r = serde_json::Map::new();
+        r.insert(format!("k{i}"), json!(i));
+        r.insert("payload".into(), json!(payload));
+        Value::Object(r)
+      })
+      .collect();
+    pretty(&Value::Array(v))
+  };
+  let payload_outputs = |text: &str| -> (Vec<String>, String) {
+    let (out, store) = run(text, Mode::Balanced, None);
+    let out = out.expect("compressed");
+    let strategy = out.strategy.clone();
+    checker::check(text, &out.text, &|h| store.get(h)).expect("no silent loss");
+    // The crushed payloads: the long strings (rows may form a table).
+    fn strings(v: &Value, out: &mut Vec<String>) {
+      match v {
+        Value::String(s) if s.len() > 200 => out.push(s.clone()),
+        Value::Array(a) => a.iter().for_each(|x| strings(x, out)),
+        Value::Object(m) => m.values().for_each(|x| strings(x, out)),
+        _ => {}
+      }
+    }
+    let mut found = Vec::new();
+    strings(&serde_json::from_str(&out.text).unwrap(), &mut found);
+    (found, strategy)
+  };
+  let (single, one) = payload_outputs(&rows(1));
+  assert_ne!(single[0], payload, "the payload itself is crushed");
+  // Eight rows (never sampled): every occurrence gets exactly the single row's result, and
+  // the counts behind the strategy name are those of crushing all eight.
+  let (many, eight) = payload_outputs(&rows(8));
+  assert_eq!(many.len(), 8);
+  let sampled = |s: &str| -> (usize, usize) {
+    let (n, k) = s["json:sample(".len()..s.len() - 1]
+      .split_once("->")
+      .unwrap();
+    (n.parse().unwrap(), k.parse().unwrap())
+  };
+  let ((n1, k1), (n8, k8)) = (sampled(&one), sampled(&eight));
+  assert_eq!((n8, k8), (8 * n1, 8 * k1), "{one} vs {eight}");
+  for p in &many {
+    assert_eq!(p, &single[0].replace(&hash_of(&single[0]), &hash_of(p)));
+  }
+}
+
+/// The retrieve hash in a crushed text (all markers of one call carry the same one).
+fn hash_of(text: &str) -> String {
+  find_marker_hashes(text)[0].to_string()
+}
