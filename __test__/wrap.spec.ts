@@ -479,8 +479,9 @@ claudeTest(`real Claude Code through headroom wrap: a multi-turn tool loop, comp
   t.regex(plain.stderr, /\b0 compressed\b/)
   const stats = /(\d+) requests, (\d+) compressed, (\d+) passed through unchanged; tokens (\d+) -> (\d+)/.exec(compressed.stderr)
   t.truthy(stats, compressed.stderr)
-  const [, , nCompressed, , before, after] = stats!.map(Number)
+  const [, nRequests, nCompressed, nUnchanged, before, after] = stats!.map(Number)
   t.true(nCompressed >= 2, `compressed requests: ${nCompressed}\n${compressed.stderr}`)
+  t.is(nCompressed + nUnchanged, nRequests, 'every request is counted, compressed or unchanged')
   t.true(after < before, `proxy tokens ${before} -> ${after}`)
   const markersIn = (r: RecordedRequest) => findMarkers(r.body.toString('utf8')).length
   t.true(markersIn(compressed.main[4]) > 0, 'the last request carries markers')

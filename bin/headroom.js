@@ -204,7 +204,8 @@ async function wrap(argv) {
   } finally {
     if (px.started) {
       const s = px.started.stats
-      console.error(`headroom wrap: ${s.requests} requests, ${s.compressed} compressed, ${s.bypassed} passed through unchanged; tokens ${s.tokensBefore} -> ${s.tokensAfter}`)
+      // Unchanged: nothing to compress, bypassed, not a compressible route, or an error.
+      console.error(`headroom wrap: ${s.requests} requests, ${s.compressed} compressed, ${s.requests - s.compressed} passed through unchanged; tokens ${s.tokensBefore} -> ${s.tokensAfter}`)
       await px.started.close()
     }
   }
