@@ -6,7 +6,7 @@ import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
 import test from 'ava'
-import OpenAI from 'openai'
+import OpenAI, { AzureOpenAI } from 'openai'
 
 import { findMarkers } from '../index'
 import { resolveConfig } from '../proxy/config'
@@ -58,7 +58,7 @@ async function fakeUpstream(gapMs = 150) {
         res.writeHead(400, { 'content-type': 'application/json' })
         return res.end('{"type":"error","error":{"type":"invalid_request_error","message":"bad json"}}')
       }
-      if (req.url!.startsWith('/v1/chat/completions')) {
+      if (req.url!.split('?')[0].endsWith('/chat/completions')) {
         res.writeHead(200, { 'content-type': 'application/json' })
         return res.end(JSON.stringify({ id: 'c1', object: 'chat.completion', created: 1, model: 'gpt-4o', choices: [{ index: 0, message: { role: 'assistant', content: 'ok' }, finish_reason: 'stop' }] }))
       }
@@ -169,6 +169,32 @@ test('OpenAI SDK: a tool message is compressed; x-headroom-* headers never reach
   const sent = JSON.parse(seen.body.toString('utf8'))
   t.true(sent.messages[2].content.length < TOOL_OUTPUT.length / 3)
   t.is(sent.tools[0].function.name, 'headroom_retrieve')
+})
+
+test('Azure OpenAI (AzureOpenAI client): deployment paths are compressed too, api-key and api-version pass through', async (t) => {
+  const { upstream, proxy } = await setup(t)
+  const client = new AzureOpenAI({ endpoint: proxy.url, apiKey: 'azure-key', apiVersion: '2024-10-21', deployment: 'gpt-4o-prod', maxRetries: 0 })
+  const r = await client.chat.completions.create({
+    model: 'gpt-4o-prod',
+    messages: [
+      { role: 'user', content: 'Which API users are inactive?' },
+      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'api', arguments: '{}' } }] },
+      { role: 'tool', tool_call_id: 'call_1', content: TOOL_OUTPUT },
+    ],
+  })
+  t.is(r.choices[0].message.content, 'ok')
+  const seen = upstream.seen[0]
+  t.is(seen.url, '/openai/deployments/gpt-4o-prod/chat/completions?api-version=2024-10-21')
+  t.is(seen.headers['api-key'], 'azure-key')
+  const sent = JSON.parse(seen.body.toString('utf8'))
+  t.true(sent.messages[2].content.length < TOOL_OUTPUT.length / 3, 'the tool message is compressed')
+  t.is(findMarkers(sent.messages[2].content).length > 0, true)
+  t.is(sent.tools[0].function.name, 'headroom_retrieve')
+  // A sub-route with a body is not a completion: passed through byte for byte.
+  const other = Buffer.from('{"messages":[{"role":"tool","content":"x"}]}')
+  const res = await fetch(`${proxy.url}/openai/deployments/gpt-4o-prod/chat/completions/extra?api-version=1`, { method: 'POST', body: other, headers: { 'content-type': 'application/json' } })
+  await res.arrayBuffer()
+  t.deepEqual(upstream.seen[1].body, other)
 })
 
 test('x-headroom-bypass, malformed bodies and other paths go upstream byte for byte', async (t) => {

@@ -41,8 +41,8 @@ exports.startProxy = startProxy;
 // the library edits (byte splicing: every other byte goes upstream unchanged) and forwarded
 // to the configured upstream; responses, streaming or not, are relayed as they arrive.
 //
-// Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses are compressed;
-// every other path is passed through. Once a session has had markers the retrieve tool
+// Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses (also below a base
+// path, as Azure OpenAI sends them) are compressed; every other path is passed through. Once a session has had markers the retrieve tool
 // stays in its tool list (sessions.ts), and the model's headroom_retrieve calls are answered
 // here, streaming included (retrieval.ts): they never reach the client.
 const node_http_1 = __importDefault(require("node:http"));
@@ -58,12 +58,22 @@ const sessions_1 = require("./sessions");
 const store_1 = require("./store");
 const stats_1 = require("./stats");
 const usage_1 = require("./usage");
-/** Paths whose JSON bodies are compressed (query strings ignored), and their format. */
-const COMPRESSED_PATHS = {
-    '/v1/messages': 'anthropic',
-    '/v1/chat/completions': 'openai',
-    '/v1/responses': 'openai-responses',
-};
+/**
+ * The compressed routes: Anthropic `/v1/messages`, OpenAI `/v1/chat/completions` and
+ * `/v1/responses`, also under a base path, which is how Azure OpenAI spells them
+ * (`/openai/deployments/{deployment}/chat/completions`, `/openai/v1/responses`) and how
+ * OpenAI-compatible servers mounted below a prefix do. Sub-routes such as
+ * `/v1/messages/count_tokens` or `/v1/responses/{id}` are not bodies to compress.
+ */
+function formatOf(path) {
+    if (path.endsWith('/v1/messages'))
+        return 'anthropic';
+    if (path.endsWith('/chat/completions'))
+        return 'openai';
+    if (path.endsWith('/v1/responses') || path.endsWith('/openai/responses'))
+        return 'openai-responses';
+    return undefined;
+}
 /** Request headers never forwarded: hop-by-hop ones, and what the HTTP client sets itself. */
 const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'proxy-authorization']);
 /** Response headers never relayed (hop-by-hop). */
@@ -158,7 +168,7 @@ async function startProxy(config, options = {}) {
             (0, stats_1.recordRequest)(stats, record);
         });
         const bypass = (entry.bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false);
-        const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined;
+        const format = req.method === 'POST' ? formatOf(path) : undefined;
         const headerSession = (0, sessions_1.sessionFromHeaders)(req.headers);
         let intercept = false;
         if (format && body.length > 0) {

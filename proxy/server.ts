@@ -2,8 +2,8 @@
 // the library edits (byte splicing: every other byte goes upstream unchanged) and forwarded
 // to the configured upstream; responses, streaming or not, are relayed as they arrive.
 //
-// Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses are compressed;
-// every other path is passed through. Once a session has had markers the retrieve tool
+// Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses (also below a base
+// path, as Azure OpenAI sends them) are compressed; every other path is passed through. Once a session has had markers the retrieve tool
 // stays in its tool list (sessions.ts), and the model's headroom_retrieve calls are answered
 // here, streaming included (retrieval.ts): they never reach the client.
 import http from 'node:http'
@@ -26,12 +26,23 @@ import { tokenClasses } from './usage'
 
 export type { ProxyStats } from './stats'
 
-/** Paths whose JSON bodies are compressed (query strings ignored), and their format. */
-const COMPRESSED_PATHS: Record<string, 'anthropic' | 'openai' | 'openai-responses'> = {
-  '/v1/messages': 'anthropic',
-  '/v1/chat/completions': 'openai',
-  '/v1/responses': 'openai-responses',
+/** The format of a path whose JSON body is compressed (query string already removed). */
+type Format = 'anthropic' | 'openai' | 'openai-responses'
+
+/**
+ * The compressed routes: Anthropic `/v1/messages`, OpenAI `/v1/chat/completions` and
+ * `/v1/responses`, also under a base path, which is how Azure OpenAI spells them
+ * (`/openai/deployments/{deployment}/chat/completions`, `/openai/v1/responses`) and how
+ * OpenAI-compatible servers mounted below a prefix do. Sub-routes such as
+ * `/v1/messages/count_tokens` or `/v1/responses/{id}` are not bodies to compress.
+ */
+function formatOf(path: string): Format | undefined {
+  if (path.endsWith('/v1/messages')) return 'anthropic'
+  if (path.endsWith('/chat/completions')) return 'openai'
+  if (path.endsWith('/v1/responses') || path.endsWith('/openai/responses')) return 'openai-responses'
+  return undefined
 }
+
 /** Request headers never forwarded: hop-by-hop ones, and what the HTTP client sets itself. */
 const DROP_REQUEST = new Set(['host', 'connection', 'keep-alive', 'proxy-connection', 'transfer-encoding', 'upgrade', 'te', 'trailer', 'content-length', 'proxy-authorization'])
 /** Response headers never relayed (hop-by-hop). */
@@ -138,7 +149,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
       recordRequest(stats, record)
     })
     const bypass = (entry.bypass = req.headers['x-headroom-bypass'] === '1' || config.compress === false)
-    const format = req.method === 'POST' ? COMPRESSED_PATHS[path] : undefined
+    const format = req.method === 'POST' ? formatOf(path) : undefined
     const headerSession = sessionFromHeaders(req.headers)
     let intercept = false
     if (format && body.length > 0) {
