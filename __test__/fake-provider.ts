@@ -5,6 +5,10 @@ import { createHash } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
 
+import { elements, members, withoutCacheControl } from '../benches/agent/json-spans'
+
+export { elements, members, withoutCacheControl }
+
 export type Json = Record<string, any>
 
 /** One request the fake upstream received. */
@@ -40,107 +44,8 @@ export async function scriptedUpstream(reply: (seen: Seen, n: number, res: http.
   }
 }
 
-// ---------------------------------------------------------------------------------------
-// Raw JSON spans
-// ---------------------------------------------------------------------------------------
-
-const WS = new Set([0x20, 0x0a, 0x0d, 0x09])
-
-function skipWs(s: string, i: number): number {
-  while (i < s.length && WS.has(s.charCodeAt(i))) i++
-  return i
-}
-
-/** End (exclusive) of the JSON value starting at `i` (after whitespace). */
-export function valueEnd(s: string, i: number): number {
-  i = skipWs(s, i)
-  const c = s[i]
-  if (c === '"') {
-    for (i++; i < s.length; i++) {
-      if (s[i] === '\\') i++
-      else if (s[i] === '"') return i + 1
-    }
-    throw new Error('unterminated string')
-  }
-  if (c === '{' || c === '[') {
-    let depth = 0
-    for (; i < s.length; i++) {
-      const d = s[i]
-      if (d === '"') i = valueEnd(s, i) - 1
-      else if (d === '{' || d === '[') depth++
-      else if (d === '}' || d === ']') {
-        depth--
-        if (depth === 0) return i + 1
-      }
-    }
-    throw new Error('unterminated container')
-  }
-  while (i < s.length && !',}]'.includes(s[i]) && !WS.has(s.charCodeAt(i))) i++
-  return i
-}
-
-/** A value's raw text span. */
-export interface Span {
-  start: number
-  end: number
-}
-
-/** The members of the object at `i`: key -> raw value span. */
-export function members(s: string, i = 0): Map<string, Span> {
-  const out = new Map<string, Span>()
-  i = skipWs(s, i)
-  if (s[i] !== '{') throw new Error('not an object')
-  i = skipWs(s, i + 1)
-  while (s[i] !== '}') {
-    const keyEnd = valueEnd(s, i)
-    const key = JSON.parse(s.slice(i, keyEnd)) as string
-    const vStart = skipWs(s, skipWs(s, keyEnd) + 1)
-    const vEnd = valueEnd(s, vStart)
-    out.set(key, { start: vStart, end: vEnd })
-    i = skipWs(s, vEnd)
-    if (s[i] === ',') i = skipWs(s, i + 1)
-  }
-  return out
-}
-
-/** The elements of the array at `i`, as raw spans. */
-export function elements(s: string, i: number): Span[] {
-  const out: Span[] = []
-  i = skipWs(s, i)
-  if (s[i] !== '[') throw new Error('not an array')
-  i = skipWs(s, i + 1)
-  while (s[i] !== ']') {
-    const end = valueEnd(s, i)
-    out.push({ start: i, end })
-    i = skipWs(s, end)
-    if (s[i] === ',') i = skipWs(s, i + 1)
-  }
-  return out
-}
-
-/** The raw text of a top-level member of a JSON body (undefined when absent). */
-export function rawMember(body: Buffer | string, key: string): string | undefined {
-  const s = typeof body === 'string' ? body : body.toString('utf8')
-  const span = members(s).get(key)
-  return span && s.slice(span.start, span.end)
-}
-
-/** The raw texts of a top-level array member's elements. */
-export function rawElements(body: Buffer | string, key: string): string[] {
-  const s = typeof body === 'string' ? body : body.toString('utf8')
-  const span = members(s).get(key)
-  return span ? elements(s, span.start).map((e) => s.slice(e.start, e.end)) : []
-}
-
-/**
- * Drops `cache_control` members from raw JSON text. Claude Code moves its newest breakpoint
- * every turn itself, so a breakpoint is not part of a block's content (for the provider's
- * cache as for these comparisons). Only real members match: inside a JSON string the quotes
- * are escaped.
- */
-export function withoutCacheControl(raw: string): string {
-  return raw.replace(/,"cache_control":\{[^{}]*\}/g, '').replace(/"cache_control":\{[^{}]*\},?/g, '')
-}
+// Raw JSON spans: the shared scanner of the agent bench.
+export { rawElements, rawMember, type Span, valueEnd } from '../benches/agent/json-spans'
 
 // ---------------------------------------------------------------------------------------
 // Anthropic's prompt cache, mocked

@@ -150,16 +150,21 @@ test('streaming stays streaming: events reach the SDK as upstream sends them', a
   t.true(receivedAt[0] < upstream.sentAt[upstream.sentAt.length - 1] - 500, `${receivedAt[0]} vs ${upstream.sentAt.at(-1)}`)
 })
 
+/** An OpenAI chat whose last message is a large tool result. */
+function chatWithToolResult(): OpenAI.Chat.ChatCompletionMessageParam[] {
+  return [
+    { role: 'user', content: 'Which API users are inactive?' },
+    { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'api', arguments: '{}' } }] },
+    { role: 'tool', tool_call_id: 'call_1', content: TOOL_OUTPUT },
+  ]
+}
+
 test('OpenAI SDK: a tool message is compressed; x-headroom-* headers never reach upstream', async (t) => {
   const { upstream, proxy } = await setup(t)
   const client = new OpenAI({ baseURL: `${proxy.url}/v1`, apiKey: 'sk-openai', maxRetries: 0, defaultHeaders: { 'x-headroom-note': 'hi' } })
   const r = await client.chat.completions.create({
     model: 'gpt-4o',
-    messages: [
-      { role: 'user', content: 'Which API users are inactive?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'api', arguments: '{}' } }] },
-      { role: 'tool', tool_call_id: 'call_1', content: TOOL_OUTPUT },
-    ],
+    messages: chatWithToolResult(),
   })
   t.is(r.choices[0].message.content, 'ok')
   const seen = upstream.seen[0]
@@ -176,11 +181,7 @@ test('Azure OpenAI (AzureOpenAI client): deployment paths are compressed too, ap
   const client = new AzureOpenAI({ endpoint: proxy.url, apiKey: 'azure-key', apiVersion: '2024-10-21', deployment: 'gpt-4o-prod', maxRetries: 0 })
   const r = await client.chat.completions.create({
     model: 'gpt-4o-prod',
-    messages: [
-      { role: 'user', content: 'Which API users are inactive?' },
-      { role: 'assistant', content: null, tool_calls: [{ id: 'call_1', type: 'function', function: { name: 'api', arguments: '{}' } }] },
-      { role: 'tool', tool_call_id: 'call_1', content: TOOL_OUTPUT },
-    ],
+    messages: chatWithToolResult(),
   })
   t.is(r.choices[0].message.content, 'ok')
   const seen = upstream.seen[0]

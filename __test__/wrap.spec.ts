@@ -10,6 +10,7 @@ import path from 'node:path'
 import test from 'ava'
 
 import { FakeResponses, type FunctionCall } from '../benches/agent/fake-responses'
+import { rawItems, rawMembers, withoutCacheControl } from '../benches/agent/json-spans'
 import { FakeUpstream, type RecordedRequest, type ScriptStep } from '../benches/agent/fake-upstream'
 import { findMarkers } from '../index'
 import { resolveConfig } from '../proxy/config'
@@ -339,68 +340,8 @@ async function claudeSession(extra: string[]): Promise<Session> {
   }
 }
 
-// Raw JSON spans: history immutability is about bytes, not parsed values.
-
-function skipValue(s: string, i: number): number {
-  const c = s[i]
-  if (c === '"') {
-    for (i++; i < s.length; i++) {
-      if (s[i] === '\\') i++
-      else if (s[i] === '"') return i + 1
-    }
-    throw new Error('unterminated string')
-  }
-  if (c === '{' || c === '[') {
-    let depth = 0
-    for (; i < s.length; i++) {
-      if (s[i] === '"') i = skipValue(s, i) - 1
-      else if (s[i] === '{' || s[i] === '[') depth++
-      else if (s[i] === '}' || s[i] === ']') {
-        if (--depth === 0) return i + 1
-      }
-    }
-    throw new Error('unterminated container')
-  }
-  let j = i
-  while (j < s.length && !',}] \n\r\t'.includes(s[j])) j++
-  return j
-}
-
-/** The raw text of each member of a JSON object, or each element of a JSON array, at top level. */
-function members(s: string): { key?: string; raw: string }[] {
-  const out: { key?: string; raw: string }[] = []
-  const ws = (i: number) => {
-    while (' \n\r\t'.includes(s[i]) && i < s.length) i++
-    return i
-  }
-  const object = s[ws(0)] === '{'
-  let i = ws(ws(0) + 1)
-  while (i < s.length && s[i] !== '}' && s[i] !== ']') {
-    let key: string | undefined
-    if (object) {
-      const kEnd = skipValue(s, i)
-      key = JSON.parse(s.slice(i, kEnd)) as string
-      i = ws(ws(kEnd) + 1)
-    }
-    const end = skipValue(s, i)
-    out.push({ key, raw: s.slice(i, end) })
-    i = ws(end)
-    if (s[i] === ',') i = ws(i + 1)
-  }
-  return out
-}
-
-function topLevel(body: Buffer): Map<string, string> {
-  return new Map(members(body.toString('utf8')).map((m) => [m.key!, m.raw]))
-}
-
-/**
- * Drops `cache_control` members: Claude Code itself moves its newest breakpoint to the last
- * block every turn (the pass-through run shows it), and the cache key ignores them.
- */
-function stripCacheControl(s: string): string {
-  return s.replace(/,"cache_control":\{[^{}]*\}/g, '').replace(/"cache_control":\{[^{}]*\},?/g, '')
-}
+// History immutability is about bytes, not parsed values: raw spans (json-spans.ts), with
+// `cache_control` dropped (Claude Code itself moves its newest breakpoint every turn).
 
 const ANTHROPIC_FIXED = ['model', 'system', 'thinking', 'tool_choice', 'context_management', 'output_config']
 
@@ -413,21 +354,21 @@ function historyBreaks(main: RecordedRequest[], list = 'messages', fixed = ANTHR
   const breaks: string[] = []
   let toolsChanged = 0
   for (let n = 0; n + 1 < main.length; n++) {
-    const a = topLevel(main[n].body)
-    const b = topLevel(main[n + 1].body)
+    const a = rawMembers(main[n].body)
+    const b = rawMembers(main[n + 1].body)
     for (const k of fixed) {
-      if (stripCacheControl(a.get(k) ?? '') !== stripCacheControl(b.get(k) ?? '')) breaks.push(`${n}->${n + 1}: ${k} changed`)
+      if (withoutCacheControl(a.get(k) ?? '') !== withoutCacheControl(b.get(k) ?? '')) breaks.push(`${n}->${n + 1}: ${k} changed`)
     }
-    const ta = members(a.get('tools') ?? '[]').map((m) => m.raw)
-    const tb = members(b.get('tools') ?? '[]').map((m) => m.raw)
+    const ta = rawItems(a.get('tools') ?? '[]')
+    const tb = rawItems(b.get('tools') ?? '[]')
     const same = ta.length === tb.length && ta.every((x, i) => x === tb[i])
     if (!same) {
       // The one allowed change: headroom_retrieve appended once, at the first marker.
       const appended = tb.length === ta.length + 1 && ta.every((x, i) => x === tb[i]) && (JSON.parse(tb[ta.length]) as { name?: string }).name === 'headroom_retrieve'
       if (!appended || ++toolsChanged > 1) breaks.push(`${n}->${n + 1}: tools changed`)
     }
-    const ma = members(a.get(list) ?? '[]').map((m) => stripCacheControl(m.raw))
-    const mb = members(b.get(list) ?? '[]').map((m) => stripCacheControl(m.raw))
+    const ma = rawItems(a.get(list) ?? '[]').map(withoutCacheControl)
+    const mb = rawItems(b.get(list) ?? '[]').map(withoutCacheControl)
     if (mb.length < ma.length) breaks.push(`${n}->${n + 1}: fewer ${list}`)
     ma.forEach((m, i) => {
       if (m !== mb[i]) breaks.push(`${n}->${n + 1}: ${list}/${i} differs`)

@@ -28,6 +28,7 @@ import path from 'node:path'
 
 import * as hr from '../../index'
 import { FakeUpstream, type RecordedRequest, type ScriptStep } from './fake-upstream'
+import { rawItems, rawMembers, withoutCacheControl } from './json-spans'
 
 const ROOT = path.resolve(__dirname, '..', '..')
 const RESULTS = path.join(ROOT, 'benches', 'results')
@@ -209,82 +210,6 @@ async function runCli(baseUrl: string, maxTurns: number): Promise<CliRun> {
   return { exitCode, timedOut, ms: Date.now() - started, result, stderr: err.slice(0, 4000) }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Raw JSON spans (prefix stability is about bytes, not parsed values)
-// ---------------------------------------------------------------------------------------------
-
-function skipWs(s: string, i: number): number {
-  while (i < s.length && (s[i] === ' ' || s[i] === '\n' || s[i] === '\r' || s[i] === '\t')) i++
-  return i
-}
-
-/** End (exclusive) of the JSON value starting at `i`. */
-function skipValue(s: string, i: number): number {
-  const c = s[i]
-  if (c === '"') {
-    for (i++; i < s.length; i++) {
-      if (s[i] === '\\') i++
-      else if (s[i] === '"') return i + 1
-    }
-    throw new Error('unterminated string')
-  }
-  if (c === '{' || c === '[') {
-    let depth = 0
-    for (; i < s.length; i++) {
-      const d = s[i]
-      if (d === '"') i = skipValue(s, i) - 1
-      else if (d === '{' || d === '[') depth++
-      else if (d === '}' || d === ']') {
-        depth--
-        if (depth === 0) return i + 1
-      }
-    }
-    throw new Error('unterminated container')
-  }
-  let j = i
-  while (j < s.length && !',}] \n\r\t'.includes(s[j])) j++
-  return j
-}
-
-/** The raw text of each top-level member of a JSON object. */
-function topLevel(s: string): Map<string, string> {
-  const out = new Map<string, string>()
-  let i = skipWs(s, 0)
-  if (s[i] !== '{') throw new Error('not an object')
-  i = skipWs(s, i + 1)
-  while (i < s.length && s[i] !== '}') {
-    const kEnd = skipValue(s, i)
-    const key = JSON.parse(s.slice(i, kEnd)) as string
-    i = skipWs(s, kEnd)
-    i = skipWs(s, i + 1) // ':'
-    const vEnd = skipValue(s, i)
-    out.set(key, s.slice(i, vEnd))
-    i = skipWs(s, vEnd)
-    if (s[i] === ',') i = skipWs(s, i + 1)
-  }
-  return out
-}
-
-/** The raw text of each element of a JSON array. */
-function elements(s: string): string[] {
-  const out: string[] = []
-  let i = skipWs(s, 0)
-  if (s[i] !== '[') return out
-  i = skipWs(s, i + 1)
-  while (i < s.length && s[i] !== ']') {
-    const end = skipValue(s, i)
-    out.push(s.slice(i, end))
-    i = skipWs(s, end)
-    if (s[i] === ',') i = skipWs(s, i + 1)
-  }
-  return out
-}
-
-/** Removes `cache_control` members (Claude Code moves its breakpoints every turn; the cache ignores them). */
-function stripCacheControl(s: string): string {
-  return s.replace(/,"cache_control":\{[^{}]*\}/g, '').replace(/"cache_control":\{[^{}]*\},?/g, '')
-}
-
 interface Segments {
   tools: string
   system: string
@@ -296,13 +221,13 @@ interface Segments {
 const CACHE_RELEVANT = ['model', 'tool_choice', 'thinking', 'context_management', 'output_config']
 
 function segments(body: Buffer): Segments {
-  const top = topLevel(body.toString('utf8'))
+  const top = rawMembers(body)
   const other = new Map<string, string>()
   for (const k of CACHE_RELEVANT) if (top.has(k)) other.set(k, top.get(k) as string)
   return {
-    tools: stripCacheControl(top.get('tools') ?? ''),
-    system: stripCacheControl(top.get('system') ?? ''),
-    messages: elements(top.get('messages') ?? '[]').map(stripCacheControl),
+    tools: withoutCacheControl(top.get('tools') ?? ''),
+    system: withoutCacheControl(top.get('system') ?? ''),
+    messages: rawItems(top.get('messages') ?? '[]').map(withoutCacheControl),
     other,
   }
 }
