@@ -159,8 +159,8 @@ impl<'a> CrushOptions<'a> {
 /// bar the output must beat), so a caller can count on another thread meanwhile.
 #[derive(Clone, Copy, Default)]
 pub enum InputTokens<'a> {
-  /// Count it here. A large input is counted on a second thread while the value is parsed
-  /// and crushed.
+  /// Count it here. Once the text parses, a large input is counted on a second thread while
+  /// the value is crushed.
   #[default]
   Count,
   /// Already counted.
@@ -196,38 +196,30 @@ pub struct Crushed {
 
 /// Compresses one JSON tool output; `None` leaves the text alone. See the crate docs.
 pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> Option<Crushed> {
+  let parsed = value::parse_with_depth(text)?;
   match opts.input_tokens {
-    InputTokens::Count if headroom_tokens::counts_in_parallel(text) => {
-      let tokenizer = headroom_tokens::tokenizer(headroom_tokens::Encoding::O200kBase);
-      std::thread::scope(|scope| {
-        let counting = scope.spawn(|| tokenizer.count_serial(text));
-        let pending = std::sync::Mutex::new(Some(counting));
-        let later = || {
-          let handle = pending.lock().ok().and_then(|mut p| p.take());
-          // A panic on the counting thread is counted again here (and surfaces here).
-          handle
-            .and_then(|h| h.join().ok())
-            .unwrap_or_else(|| tokenizer.count_serial(text))
-        };
-        crush_counted(text, opts, store, &later)
-      })
-    }
-    InputTokens::Count => crush_counted(text, opts, store, &|| render::tokens(text)),
-    InputTokens::Known(n) => crush_counted(text, opts, store, &|| n),
-    InputTokens::Later(f) => crush_counted(text, opts, store, f),
+    // Counted beside the crush once the text is known to be JSON.
+    InputTokens::Count => std::thread::scope(|scope| {
+      let count = headroom_tokens::LazyCount::lazy(text, Some(scope));
+      count.start();
+      crush_parsed(text, parsed, opts, store, &|| count.get())
+    }),
+    InputTokens::Known(n) => crush_parsed(text, parsed, opts, store, &|| n),
+    InputTokens::Later(f) => crush_parsed(text, parsed, opts, store, f),
   }
 }
 
-/// [`crush`] once it is settled where the input's count comes from (asked at most once).
-fn crush_counted(
+/// [`crush`] of the parsed `text` (and its nesting depth), once it is settled where the
+/// input's count comes from (asked at most once).
+fn crush_parsed(
   text: &str,
+  (value, depth): (value::JVal<'_>, usize),
   opts: &CrushOptions<'_>,
   store: &dyn OriginalStore,
   count: &(dyn Fn() -> usize + Sync),
 ) -> Option<Crushed> {
   let once = std::sync::OnceLock::new();
   let tokens_before = || *once.get_or_init(count);
-  let (value, depth) = value::parse_with_depth(text)?;
   // One scan for both reserved keys (`$` is rare in JSON).
   let (mut has_table, mut has_omitted) = (false, false);
   for at in memchr::memchr_iter(b'$', text.as_bytes()) {

@@ -19,7 +19,6 @@
 //! offset), JSON errors (`INVALID_JSON`, `NESTING_TOO_DEEP`), shape errors
 //! (`UNSUPPORTED_SHAPE` with the JSON path), and an inflation guard per block.
 
-pub mod block_tokens;
 pub mod compressors;
 pub mod continuation;
 pub mod count;
@@ -40,7 +39,6 @@ use headroom_core::store::NoStore;
 use headroom_core::{Error, ErrorCode, OriginalStore, Result, marker};
 use headroom_detect::detect;
 
-use crate::block_tokens::BlockTokens;
 use crate::compressors::{BlockContext, compress_block, route};
 use crate::count::{Counter, countable_text};
 use crate::memo::{Memo, MemoEntry, memo_key};
@@ -49,6 +47,7 @@ use crate::policy::{SkipReason, looks_like_error_output, structural};
 use crate::report::{Report, Skip, TextReport, Transform};
 use crate::splice::Edit;
 use crate::walk::{ItemKind, Payload, walk};
+use headroom_tokens::LazyCount;
 
 pub use options::{Mode, ProviderHint};
 pub use walk::Provider;
@@ -153,7 +152,7 @@ pub fn compress_request_with(
       _ => None,
     };
     // Counted when first needed: a memo hit carries the counts made at first sight.
-    let block = decoded.as_deref().map(|t| BlockTokens::lazy(t, None));
+    let block = decoded.as_deref().map(|t| LazyCount::lazy(t, None));
     let tokens = || match (item.payload, &decoded, &block) {
       (Payload::Fixed(n), _, _) => Some(n),
       (_, Some(text), Some(b)) => Some(counter.from_o200k(text, b.get())),
@@ -398,7 +397,7 @@ struct Done {
 /// Compresses one eligible text, or says why not.
 #[allow(clippy::too_many_arguments)]
 fn compress_one(
-  o200k: &BlockTokens<'_, '_>,
+  o200k: &LazyCount<'_, '_>,
   opts: &Options,
   query: Option<&str>,
   memo: &dyn Memo,
@@ -546,12 +545,12 @@ pub fn compress_text(
   store: &dyn OriginalStore,
 ) -> TextReport {
   let store: &dyn OriginalStore = if opts.retrieve { store } else { &NoStore };
-  std::thread::scope(|scope| text_report(&BlockTokens::lazy(text, Some(scope)), opts, memo, store))
+  std::thread::scope(|scope| text_report(&LazyCount::lazy(text, Some(scope)), opts, memo, store))
 }
 
 /// [`compress_text`] with the text's count handled by `o200k`.
 fn text_report(
-  o200k: &BlockTokens<'_, '_>,
+  o200k: &LazyCount<'_, '_>,
   opts: &Options,
   memo: &dyn Memo,
   store: &dyn OriginalStore,

@@ -56,6 +56,7 @@
 
 mod bound;
 mod bpe;
+mod lazy;
 pub mod pretokenize;
 mod ranks;
 pub mod registry;
@@ -67,6 +68,7 @@ use std::cell::RefCell;
 use std::sync::OnceLock;
 
 pub use bound::lower_bound;
+pub use lazy::LazyCount;
 pub use registry::{Counting, ModelInfo, all, count_for_model, lookup};
 
 /// A BPE encoding supported by this crate.
