@@ -245,70 +245,74 @@ impl<'a> Parser<'a> {
     })
   }
 
-  /// A string literal at `self.i` (its opening quote). A string without escapes is a slice
-  /// of the input; one with escapes is decoded in the same pass that finds its end, exactly
-  /// as serde_json decodes one into a `String`: the eight short escapes, `\uXXXX` in any
-  /// hex case, a surrogate pair as one character; anything else (another escape letter, a
-  /// lone or reversed surrogate, a short hex run, a raw control character) is `None`.
+  /// A string literal at `self.i` (its opening quote): see [`string_at`].
   fn string(&mut self) -> Option<Cow<'a, str>> {
-    let start = self.i + 1;
-    let mut i = plain_run(self.b, start);
-    match *self.b.get(i)? {
-      b'"' => {
-        self.i = i + 1;
-        return Some(Cow::Borrowed(&self.s[start..i]));
+    let (s, end) = string_at(self.s, self.i)?;
+    self.i = end;
+    Some(s)
+  }
+}
+
+/// Decodes the JSON string literal whose opening quote is `text[at]`, returning it and the
+/// index just past its closing quote. A string without escapes is a slice of the input; one
+/// with escapes is decoded in the same pass that finds its end, exactly as serde_json
+/// decodes one into a `String`: the eight short escapes, `\uXXXX` in any hex case, a
+/// surrogate pair as one character; anything else (another escape letter, a lone or
+/// reversed surrogate, a short hex run, a raw control character, no closing quote) is
+/// `None`.
+pub fn string_at(text: &str, at: usize) -> Option<(Cow<'_, str>, usize)> {
+  let b = text.as_bytes();
+  let start = at + 1;
+  let mut i = plain_run(b, start);
+  match *b.get(i)? {
+    b'"' => return Some((Cow::Borrowed(&text[start..i]), i + 1)),
+    b'\\' => {}
+    _ => return None,
+  }
+  let mut out = String::with_capacity(i - start + 64);
+  out.push_str(&text[start..i]);
+  loop {
+    // `b[i]` is a backslash.
+    let esc = *b.get(i + 1)?;
+    i += 2;
+    out.push(match esc {
+      b'"' => '"',
+      b'\\' => '\\',
+      b'/' => '/',
+      b'b' => '\u{8}',
+      b'f' => '\u{c}',
+      b'n' => '\n',
+      b'r' => '\r',
+      b't' => '\t',
+      b'u' => {
+        let n = hex4(b, i)?;
+        i += 4;
+        match n {
+          0xDC00..=0xDFFF => return None,
+          0xD800..=0xDBFF => {
+            if b.get(i..i + 2) != Some(b"\\u") {
+              return None;
+            }
+            let low = hex4(b, i + 2)?;
+            i += 6;
+            if !(0xDC00..=0xDFFF).contains(&low) {
+              return None;
+            }
+            char::from_u32(0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00))?
+          }
+          _ => char::from_u32(n)?,
+        }
       }
+      _ => return None,
+    });
+    // Escapes are ASCII, so `i` and the end of the plain run are character boundaries.
+    let j = plain_run(b, i);
+    out.push_str(&text[i..j]);
+    i = j;
+    match *b.get(i)? {
+      b'"' => return Some((Cow::Owned(out), i + 1)),
       b'\\' => {}
       _ => return None,
-    }
-    let mut out = String::with_capacity(i - start + 64);
-    out.push_str(&self.s[start..i]);
-    loop {
-      // `b[i]` is a backslash.
-      let esc = *self.b.get(i + 1)?;
-      i += 2;
-      out.push(match esc {
-        b'"' => '"',
-        b'\\' => '\\',
-        b'/' => '/',
-        b'b' => '\u{8}',
-        b'f' => '\u{c}',
-        b'n' => '\n',
-        b'r' => '\r',
-        b't' => '\t',
-        b'u' => {
-          let n = hex4(self.b, i)?;
-          i += 4;
-          match n {
-            0xDC00..=0xDFFF => return None,
-            0xD800..=0xDBFF => {
-              if self.b.get(i..i + 2) != Some(b"\\u") {
-                return None;
-              }
-              let low = hex4(self.b, i + 2)?;
-              i += 6;
-              if !(0xDC00..=0xDFFF).contains(&low) {
-                return None;
-              }
-              char::from_u32(0x1_0000 + ((n - 0xD800) << 10) + (low - 0xDC00))?
-            }
-            _ => char::from_u32(n)?,
-          }
-        }
-        _ => return None,
-      });
-      // Escapes are ASCII, so `i` and the end of the plain run are character boundaries.
-      let j = plain_run(self.b, i);
-      out.push_str(&self.s[i..j]);
-      i = j;
-      match *self.b.get(i)? {
-        b'"' => {
-          self.i = i + 1;
-          return Some(Cow::Owned(out));
-        }
-        b'\\' => {}
-        _ => return None,
-      }
     }
   }
 }

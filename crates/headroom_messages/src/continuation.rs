@@ -6,19 +6,18 @@
 //! already sent stays as it was (numbers such as `1.0` or integers above 2^53 included), so
 //! the continuation's prefix is the request's prefix and reads from the provider's cache.
 
+use crate::raw::{self, Doc, JsonKind, kind_of};
 use headroom_core::{Error, Result};
-use serde_json::value::RawValue;
-
-use crate::raw::{self, JsonKind, kind_of};
 
 /// Appends the elements of `items` (a JSON array) to `body`'s `messages` array, or to its
 /// `input` (a Responses string input becomes a one-message array first). Bytes outside the
 /// insertion point are unchanged.
 pub fn append_items(body: &str, items: &str) -> Result<String> {
-  let root: &RawValue =
-    serde_json::from_str(body).map_err(|e| Error::invalid_json(format!("invalid JSON: {e}")))?;
-  let items: &RawValue =
-    serde_json::from_str(items).map_err(|e| Error::invalid_json(format!("invalid items: {e}")))?;
+  let doc = Doc::parse(body)?;
+  let root = doc.root();
+  let items_doc =
+    Doc::parse(items).map_err(|e| Error::new(e.code, format!("items: {}", e.message)))?;
+  let items = items_doc.root();
   if kind_of(root) != JsonKind::Object {
     return Err(Error::unsupported_shape(
       "a continuation needs a request body object",
@@ -27,11 +26,8 @@ pub fn append_items(body: &str, items: &str) -> Result<String> {
   if kind_of(items) != JsonKind::Array {
     return Err(Error::invalid_argument("items must be a JSON array"));
   }
-  let added: Vec<&str> = raw::elements(items, "items")?
-    .into_iter()
-    .map(|i| i.get())
-    .collect();
-  let top: raw::TopLevel<'_> = raw::view(root, "/")?;
+  let added: Vec<&str> = items_doc.elements(items, "items")?;
+  let top = raw::TopLevel::read(&doc, root, "/")?;
   let (list, name) = match (top.messages, top.input) {
     (Some(m), _) => (m, "/messages"),
     (None, Some(i)) => (i, "/input"),

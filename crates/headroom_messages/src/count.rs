@@ -100,7 +100,7 @@ pub fn countable_text<'a>(item: &Item<'a>) -> Option<std::borrow::Cow<'a, str>> 
     Payload::Str(raw) => crate::raw::decode_string(raw, &item.path)
       .ok()
       .map(Into::into),
-    Payload::Json(raw) => Some(raw.get().into()),
+    Payload::Json(raw) => Some(raw.into()),
     Payload::None | Payload::Fixed(_) => None,
   }
 }

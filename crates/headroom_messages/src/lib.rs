@@ -3,8 +3,10 @@
 //! Takes a provider request body (Anthropic Messages, OpenAI Chat Completions, OpenAI
 //! Responses) or a bare message array, and:
 //!
-//! 1. walks it lazily with borrowed `&RawValue` slices ([`walk`]), so every block's byte
-//!    range in the body is known and nothing else is ever re-serialized;
+//! 1. validates it in one pass that records where every array and object ends
+//!    ([`raw::Doc`]), then walks it by borrowed slices ([`walk`]), so every block's byte
+//!    range in the body is known, nested values are never re-scanned, and nothing else is
+//!    ever re-serialized;
 //! 2. decides per block whether it may be compressed ([`policy`]): by default only tool
 //!    outputs; never user/system text, thinking, tool calls, media or unknown blocks;
 //!    error outputs verbatim; `cache_control` blocks *are* compressed (the breakpoint stays);
@@ -81,7 +83,8 @@ impl Outcome {
   }
 }
 
-/// Validates size and UTF-8 and returns the body as text.
+/// Validates size and UTF-8 and returns the body as text (the JSON itself, and its
+/// nesting depth, are checked by [`walk`]).
 fn check_input<'a>(input: &'a [u8], opts: &Options) -> Result<&'a str> {
   if input.len() > opts.max_input_bytes {
     return Err(Error::new(
@@ -99,17 +102,7 @@ fn check_input<'a>(input: &'a [u8], opts: &Options) -> Result<&'a str> {
       format!("invalid UTF-8 at byte {}", e.valid_up_to()),
     )
   })?;
-  if let Some(at) =
-    headroom_core::limits::depth_exceeded_at(input, headroom_core::limits::DEFAULT_MAX_DEPTH)
-  {
-    return Err(Error::new(
-      ErrorCode::NestingTooDeep,
-      format!(
-        "JSON nesting deeper than {} at byte {at}",
-        headroom_core::limits::DEFAULT_MAX_DEPTH
-      ),
-    ));
-  }
+  // Nesting deeper than `DEFAULT_MAX_DEPTH` is refused by the walk's one validating pass.
   Ok(text)
 }
 
@@ -305,7 +298,7 @@ pub fn compress_request_with(
       skipped,
       conversation: walked.first_message.map(|m| {
         headroom_core::hash::KeyHasher::new()
-          .part(m.get().as_bytes())
+          .part(m.as_bytes())
           .finish_hex()
       }),
       volatile: volatile_in_system(&walked),

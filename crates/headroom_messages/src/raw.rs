@@ -1,34 +1,117 @@
-//! Borrowed, lazily parsed views of request JSON.
+//! Borrowed views of request JSON.
 //!
-//! Every view holds `&RawValue` slices of the original input, so each value's byte range in
-//! the body is known exactly ([`span`]) and nothing outside an edited value is ever
-//! re-serialized. Unknown fields are skipped by serde without allocation.
+//! A [`Doc`] validates the text once and records where every array and object ends
+//! ([`headroom_json::spans`]), so reading a message's fields or a block's content touches
+//! only their own bytes, however deep the document nests. Every view is a `&str` slice of
+//! the original text, so each value's byte range in the body is known exactly ([`span`]) and
+//! nothing outside an edited value is ever re-serialized. Unknown fields are skipped
+//! without allocation.
 
 use std::borrow::Cow;
 use std::ops::Range;
 
-use headroom_core::{Error, Result};
-use serde::Deserialize;
-use serde_json::value::RawValue;
+use headroom_core::{Error, ErrorCode, Result};
+use headroom_json::spans::{self, SpanError, Spans};
+
+/// A validated JSON text.
+pub struct Doc<'a> {
+  spans: Spans<'a>,
+}
+
+impl<'a> Doc<'a> {
+  /// Validates `text` as one JSON value: `INVALID_JSON` when it is not JSON,
+  /// `NESTING_TOO_DEEP` past [`spans::MAX_DEPTH`].
+  pub fn parse(text: &'a str) -> Result<Self> {
+    Spans::parse(text)
+      .map(|spans| Doc { spans })
+      .map_err(|e| match e {
+        SpanError::TooDeep { .. } => Error::new(ErrorCode::NestingTooDeep, e.to_string()),
+        SpanError::Invalid { .. } => Error::invalid_json(format!("invalid JSON: {e}")),
+      })
+  }
+
+  /// The root value's text.
+  pub fn root(&self) -> &'a str {
+    self.spans.root()
+  }
+
+  /// The values of `keys` in `object` (a value of this document), `None` where absent or
+  /// `null` (as serde reads an `Option` field). `UNSUPPORTED_SHAPE` (naming `path`) when
+  /// `object` is not an object or repeats one of `keys`.
+  pub fn fields<const N: usize>(
+    &self,
+    object: &'a str,
+    keys: [&str; N],
+    path: &str,
+  ) -> Result<[Option<&'a str>; N]> {
+    let mut out = self.fields_with_null(object, keys, path)?;
+    for v in &mut out {
+      if *v == Some("null") {
+        *v = None;
+      }
+    }
+    Ok(out)
+  }
+
+  /// [`Doc::fields`], with a `null` value read as `Some("null")`.
+  pub fn fields_with_null<const N: usize>(
+    &self,
+    object: &'a str,
+    keys: [&str; N],
+    path: &str,
+  ) -> Result<[Option<&'a str>; N]> {
+    if kind_of(object) != JsonKind::Object {
+      return Err(Error::unsupported_shape(format!(
+        "unexpected shape at {path}: expected an object"
+      )));
+    }
+    let mut out = [None; N];
+    for (key, value) in self.spans.members(object) {
+      let inner = &key[1..key.len() - 1];
+      let decoded;
+      let name = if inner.contains('\\') {
+        decoded = spans::decode(key);
+        match decoded.as_deref() {
+          Some(d) => d,
+          None => continue,
+        }
+      } else {
+        inner
+      };
+      if let Some(k) = keys.iter().position(|k| *k == name)
+        && out[k].replace(value).is_some()
+      {
+        return Err(Error::unsupported_shape(format!(
+          "unexpected shape at {path}: duplicate field `{name}`"
+        )));
+      }
+    }
+    Ok(out)
+  }
+
+  /// The elements of `array` (a value of this document). `UNSUPPORTED_SHAPE` (naming
+  /// `path`) when it is not an array.
+  pub fn elements(&self, array: &'a str, path: &str) -> Result<Vec<&'a str>> {
+    if kind_of(array) != JsonKind::Array {
+      return Err(Error::unsupported_shape(format!(
+        "unexpected shape at {path}: expected an array"
+      )));
+    }
+    Ok(self.spans.elements(array).collect())
+  }
+}
 
 /// The byte range of `raw` inside `base`. `raw` must borrow from `base` (it always does:
-/// every view here is deserialized from `base` with borrowed `&RawValue` fields).
-pub fn span(base: &str, raw: &RawValue) -> Range<usize> {
-  let s = raw.get();
-  let start = s.as_ptr() as usize - base.as_ptr() as usize;
-  debug_assert!(start + s.len() <= base.len());
-  start..start + s.len()
+/// every view here is a slice of the text its [`Doc`] validated).
+pub fn span(base: &str, raw: &str) -> Range<usize> {
+  let start = (raw.as_ptr() as usize).wrapping_sub(base.as_ptr() as usize);
+  assert!(start + raw.len() <= base.len(), "a slice of another text");
+  start..start + raw.len()
 }
 
-/// Parses `raw` as `T`, mapping failures to `UNSUPPORTED_SHAPE` errors that name `path`.
-pub fn view<'a, T: Deserialize<'a>>(raw: &'a RawValue, path: &str) -> Result<T> {
-  serde_json::from_str(raw.get())
-    .map_err(|e| Error::unsupported_shape(format!("unexpected shape at {path}: {e}")))
-}
-
-/// The first non-whitespace byte of a raw value tells its JSON type.
-pub fn kind_of(raw: &RawValue) -> JsonKind {
-  match raw.get().as_bytes().first() {
+/// The first byte of a raw value tells its JSON type.
+pub fn kind_of(raw: &str) -> JsonKind {
+  match raw.as_bytes().first() {
     Some(b'"') => JsonKind::String,
     Some(b'[') => JsonKind::Array,
     Some(b'{') => JsonKind::Object,
@@ -52,149 +135,145 @@ pub enum JsonKind {
   Other,
 }
 
-/// Decodes a raw JSON string literal.
-pub fn decode_string(raw: &RawValue, path: &str) -> Result<String> {
-  serde_json::from_str::<String>(raw.get())
-    .map_err(|e| Error::unsupported_shape(format!("expected a string at {path}: {e}")))
+/// Decodes a raw JSON string literal (serde's rules: a lone surrogate escape is an error).
+pub fn decode_string(raw: &str, path: &str) -> Result<String> {
+  decode_str(raw)
+    .map(Cow::into_owned)
+    .ok_or_else(|| Error::unsupported_shape(format!("expected a decodable string at {path}")))
 }
 
-/// Top-level request fields of all three shapes.
-#[derive(Deserialize)]
-pub struct TopLevel<'a> {
-  /// Anthropic / OpenAI Chat messages.
-  #[serde(borrow, default)]
-  pub messages: Option<&'a RawValue>,
-  /// OpenAI Responses input.
-  #[serde(borrow, default)]
-  pub input: Option<&'a RawValue>,
-  /// Anthropic system prompt.
-  #[serde(borrow, default)]
-  pub system: Option<&'a RawValue>,
-  /// OpenAI Responses instructions.
-  #[serde(borrow, default)]
-  pub instructions: Option<&'a RawValue>,
-  /// Tool definitions (counted, never edited).
-  #[serde(borrow, default)]
-  pub tools: Option<&'a RawValue>,
-  /// Model id.
-  #[serde(borrow, default)]
-  pub model: Option<&'a RawValue>,
+/// Decodes a raw JSON string literal, borrowing when it has no escapes; `None` for a
+/// non-string or one serde cannot decode (a lone surrogate escape).
+pub fn decode_str(raw: &str) -> Option<Cow<'_, str>> {
+  if kind_of(raw) != JsonKind::String {
+    return None;
+  }
+  spans::decode(raw)
 }
 
-/// One message (Anthropic / OpenAI Chat) or input item (Responses).
-#[derive(Deserialize)]
-pub struct Message<'a> {
-  /// Role, when present.
-  #[serde(borrow, default)]
-  pub role: Option<&'a RawValue>,
-  /// Item type (Responses) .
-  #[serde(borrow, default, rename = "type")]
-  pub kind: Option<&'a RawValue>,
-  /// Content: string, parts or blocks.
-  #[serde(borrow, default)]
-  pub content: Option<&'a RawValue>,
-  /// OpenAI assistant tool calls.
-  #[serde(borrow, default)]
-  pub tool_calls: Option<&'a RawValue>,
-  /// OpenAI tool message id.
-  #[serde(borrow, default)]
-  pub tool_call_id: Option<&'a RawValue>,
-  /// OpenAI name / Responses function name.
-  #[serde(borrow, default)]
-  pub name: Option<&'a RawValue>,
-  /// Responses call id.
-  #[serde(borrow, default)]
-  pub call_id: Option<&'a RawValue>,
-  /// Responses tool output.
-  #[serde(borrow, default)]
-  pub output: Option<&'a RawValue>,
-  /// Responses function call arguments.
-  #[serde(borrow, default)]
-  pub arguments: Option<&'a RawValue>,
-  /// Responses reasoning summary.
-  #[serde(borrow, default)]
-  pub summary: Option<&'a RawValue>,
+/// Declares a view of an object's fields: a struct of optional raw values read with
+/// [`Doc::fields`].
+macro_rules! views {
+  ($(
+    $(#[$meta:meta])*
+    pub struct $name:ident {
+      $( $(#[$fmeta:meta])* $field:ident: $key:literal, )*
+    }
+  )*) => {$(
+    $(#[$meta])*
+    pub struct $name<'a> {
+      $( $(#[$fmeta])* pub $field: Option<&'a str>, )*
+    }
+
+    impl<'a> $name<'a> {
+      /// Reads the fields of `raw` (an object of `doc`); `path` names it in errors.
+      pub fn read(doc: &Doc<'a>, raw: &'a str, path: &str) -> Result<Self> {
+        let [$($field),*] = doc.fields(raw, [$($key),*], path)?;
+        Ok(Self { $($field),* })
+      }
+    }
+  )*};
 }
 
-/// One content block (Anthropic) or content part (OpenAI).
-#[derive(Deserialize)]
-pub struct Block<'a> {
-  /// Block type.
-  #[serde(borrow, default, rename = "type")]
-  pub kind: Option<&'a RawValue>,
-  /// Text of text blocks / parts.
-  #[serde(borrow, default)]
-  pub text: Option<&'a RawValue>,
-  /// tool_result content.
-  #[serde(borrow, default)]
-  pub content: Option<&'a RawValue>,
-  /// tool_use id.
-  #[serde(borrow, default)]
-  pub id: Option<&'a RawValue>,
-  /// tool_use name.
-  #[serde(borrow, default)]
-  pub name: Option<&'a RawValue>,
-  /// tool_use input.
-  #[serde(borrow, default)]
-  pub input: Option<&'a RawValue>,
-  /// tool_result id.
-  #[serde(borrow, default)]
-  pub tool_use_id: Option<&'a RawValue>,
-  /// tool_result error flag.
-  #[serde(borrow, default)]
-  pub is_error: Option<&'a RawValue>,
-  /// Prompt-cache breakpoint.
-  #[serde(borrow, default)]
-  pub cache_control: Option<&'a RawValue>,
-  /// thinking text.
-  #[serde(borrow, default)]
-  pub thinking: Option<&'a RawValue>,
-}
+views! {
+  /// Top-level request fields of all three shapes.
+  pub struct TopLevel {
+    /// Anthropic / OpenAI Chat messages.
+    messages: "messages",
+    /// OpenAI Responses input.
+    input: "input",
+    /// Anthropic system prompt.
+    system: "system",
+    /// OpenAI Responses instructions.
+    instructions: "instructions",
+    /// Tool definitions (counted, never edited).
+    tools: "tools",
+    /// Model id.
+    model: "model",
+  }
 
-/// An OpenAI `tool_calls[]` entry.
-#[derive(Deserialize)]
-pub struct ToolCall<'a> {
-  /// Call id.
-  #[serde(borrow, default)]
-  pub id: Option<&'a RawValue>,
-  /// `{name, arguments}`.
-  #[serde(borrow, default)]
-  pub function: Option<&'a RawValue>,
-}
+  /// One message (Anthropic / OpenAI Chat) or input item (Responses).
+  pub struct Message {
+    /// Role, when present.
+    role: "role",
+    /// Item type (Responses) .
+    kind: "type",
+    /// Content: string, parts or blocks.
+    content: "content",
+    /// OpenAI assistant tool calls.
+    tool_calls: "tool_calls",
+    /// OpenAI tool message id.
+    tool_call_id: "tool_call_id",
+    /// OpenAI name / Responses function name.
+    name: "name",
+    /// Responses call id.
+    call_id: "call_id",
+    /// Responses tool output.
+    output: "output",
+    /// Responses function call arguments.
+    arguments: "arguments",
+    /// Responses reasoning summary.
+    summary: "summary",
+  }
 
-/// The `function` of an OpenAI tool call.
-#[derive(Deserialize)]
-pub struct FunctionSpec<'a> {
-  /// Function name.
-  #[serde(borrow, default)]
-  pub name: Option<&'a RawValue>,
-  /// Arguments (a JSON string).
-  #[serde(borrow, default)]
-  pub arguments: Option<&'a RawValue>,
+  /// One content block (Anthropic) or content part (OpenAI).
+  pub struct Block {
+    /// Block type.
+    kind: "type",
+    /// Text of text blocks / parts.
+    text: "text",
+    /// tool_result content.
+    content: "content",
+    /// tool_use id.
+    id: "id",
+    /// tool_use name.
+    name: "name",
+    /// tool_use input.
+    input: "input",
+    /// tool_result id.
+    tool_use_id: "tool_use_id",
+    /// tool_result error flag.
+    is_error: "is_error",
+    /// Prompt-cache breakpoint.
+    cache_control: "cache_control",
+    /// thinking text.
+    thinking: "thinking",
+  }
+
+  /// An OpenAI `tool_calls[]` entry.
+  pub struct ToolCall {
+    /// Call id.
+    id: "id",
+    /// `{name, arguments}`.
+    function: "function",
+  }
+
+  /// The `function` of an OpenAI tool call.
+  pub struct FunctionSpec {
+    /// Function name.
+    name: "name",
+    /// Arguments (a JSON string).
+    arguments: "arguments",
+  }
 }
 
 /// A short string field (role, type, id, name): decoded, borrowed when unescaped.
 /// Non-string values read as `None`.
-pub fn short_str<'a>(raw: Option<&'a RawValue>) -> Option<Cow<'a, str>> {
-  let raw = raw?;
-  if kind_of(raw) != JsonKind::String {
-    return None;
-  }
-  let s = raw.get();
-  let inner = &s[1..s.len() - 1];
-  if inner.contains('\\') {
-    serde_json::from_str::<String>(s).ok().map(Cow::Owned)
-  } else {
-    Some(Cow::Borrowed(inner))
-  }
+pub fn short_str(raw: Option<&str>) -> Option<Cow<'_, str>> {
+  decode_str(raw?)
 }
 
 /// Whether an optional raw value is JSON `true`.
-pub fn is_true(raw: Option<&RawValue>) -> bool {
-  raw.is_some_and(|r| r.get() == "true")
+pub fn is_true(raw: Option<&str>) -> bool {
+  raw == Some("true")
 }
 
-/// Splits a raw JSON array into its raw elements.
-pub fn elements<'a>(raw: &'a RawValue, path: &str) -> Result<Vec<&'a RawValue>> {
-  view::<Vec<&'a RawValue>>(raw, path)
+/// The name of a tool definition in any of the three formats (`name`, or `function.name`);
+/// `None` when it has none or is not an object.
+pub fn tool_name<'a>(doc: &Doc<'a>, tool: &'a str) -> Option<Cow<'a, str>> {
+  let [name, function] = doc.fields(tool, ["name", "function"], "/tools").ok()?;
+  short_str(name).or_else(|| {
+    let [name] = doc.fields(function?, ["name"], "/tools").ok()?;
+    short_str(name)
+  })
 }

@@ -7,9 +7,8 @@
 
 use headroom_core::{Error, Result};
 use serde::Deserialize;
-use serde_json::value::RawValue;
 
-use crate::raw::{JsonKind, kind_of, short_str};
+use crate::raw::{Doc, JsonKind, decode_str, kind_of, short_str};
 use crate::retrieve_tool::RETRIEVE_TOOL_NAME;
 use crate::walk::Provider;
 
@@ -57,31 +56,24 @@ fn args_from_json_text(text: &str) -> Result<Args> {
 /// Answers the retrieve calls in `response` (Anthropic Messages, OpenAI Chat Completions or
 /// OpenAI Responses JSON).
 pub fn resolve(response: &str, retriever: &dyn Retriever) -> Result<Resolution> {
-  let root: &RawValue = serde_json::from_str(response)
-    .map_err(|e| Error::invalid_json(format!("invalid response JSON: {e}")))?;
+  let doc =
+    Doc::parse(response).map_err(|e| Error::new(e.code, format!("response: {}", e.message)))?;
+  let root = doc.root();
   if kind_of(root) != JsonKind::Object {
     return Err(Error::unsupported_shape(
       "expected a provider response object",
     ));
   }
-  #[derive(Deserialize)]
-  struct Top<'a> {
-    #[serde(borrow, default)]
-    content: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    choices: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    output: Option<&'a RawValue>,
+  let [content, choices, output] = doc.fields(root, ["content", "choices", "output"], "/")?;
+  fn array(r: Option<&str>) -> Option<&str> {
+    r.filter(|c| kind_of(c) == JsonKind::Array)
   }
-  let top: Top<'_> = crate::raw::view(root, "/")?;
-  let (provider, calls) = if let Some(content) =
-    top.content.filter(|c| kind_of(c) == JsonKind::Array)
-  {
-    (Provider::Anthropic, anthropic_calls(content)?)
-  } else if let Some(choices) = top.choices.filter(|c| kind_of(c) == JsonKind::Array) {
-    (Provider::OpenaiChat, chat_calls(choices)?)
-  } else if let Some(output) = top.output.filter(|c| kind_of(c) == JsonKind::Array) {
-    (Provider::OpenaiResponses, responses_calls(output)?)
+  let (provider, calls) = if let Some(content) = array(content) {
+    (Provider::Anthropic, anthropic_calls(&doc, content)?)
+  } else if let Some(choices) = array(choices) {
+    (Provider::OpenaiChat, chat_calls(&doc, choices)?)
+  } else if let Some(output) = array(output) {
+    (Provider::OpenaiResponses, responses_calls(&doc, output)?)
   } else {
     return Err(Error::unsupported_shape(
       "expected an Anthropic message (`content`), an OpenAI chat completion (`choices`) or a Responses object (`output`)",
@@ -142,132 +134,80 @@ pub fn resolve(response: &str, retriever: &dyn Retriever) -> Result<Resolution> 
   })
 }
 
-fn anthropic_calls(content: &RawValue) -> Result<Vec<Call>> {
-  #[derive(Deserialize)]
-  struct Block<'a> {
-    #[serde(borrow, default, rename = "type")]
-    kind: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    name: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    input: Option<&'a RawValue>,
-  }
+fn anthropic_calls(doc: &Doc<'_>, content: &str) -> Result<Vec<Call>> {
   let mut out = Vec::new();
-  for raw in crate::raw::elements(content, "/content")? {
-    let Ok(b) = serde_json::from_str::<Block<'_>>(raw.get()) else {
+  for raw in doc.elements(content, "/content")? {
+    let Ok([kind, id, name, input]) = doc.fields(raw, ["type", "id", "name", "input"], "") else {
       continue;
     };
-    if short_str(b.kind).as_deref() != Some("tool_use") {
+    if short_str(kind).as_deref() != Some("tool_use") {
       continue;
     }
     out.push(Call {
-      id: short_str(b.id).unwrap_or_default().into_owned(),
-      name: short_str(b.name).unwrap_or_default().into_owned(),
-      args: b.input.map_or_else(
+      id: short_str(id).unwrap_or_default().into_owned(),
+      name: short_str(name).unwrap_or_default().into_owned(),
+      args: input.map_or_else(
         || Err(Error::invalid_argument("missing input")),
-        |i| args_from_json_text(i.get()),
+        args_from_json_text,
       ),
     });
   }
   Ok(out)
 }
 
-#[derive(Deserialize)]
-struct FunctionCall<'a> {
-  #[serde(borrow, default)]
-  name: Option<&'a RawValue>,
-  #[serde(borrow, default)]
-  arguments: Option<&'a RawValue>,
-}
-
-fn arguments(raw: Option<&RawValue>) -> Result<Args> {
+fn arguments(raw: Option<&str>) -> Result<Args> {
   let raw = raw.ok_or_else(|| Error::invalid_argument("missing arguments"))?;
   // OpenAI sends arguments as a JSON string holding JSON.
-  let text: String =
-    serde_json::from_str(raw.get()).map_err(|e| Error::invalid_argument(e.to_string()))?;
+  let text =
+    decode_str(raw).ok_or_else(|| Error::invalid_argument("arguments must be a JSON string"))?;
   args_from_json_text(&text)
 }
 
-fn chat_calls(choices: &RawValue) -> Result<Vec<Call>> {
-  #[derive(Deserialize)]
-  struct Choice<'a> {
-    #[serde(borrow, default)]
-    message: Option<&'a RawValue>,
-  }
-  #[derive(Deserialize)]
-  struct Message<'a> {
-    #[serde(borrow, default)]
-    tool_calls: Option<&'a RawValue>,
-  }
-  #[derive(Deserialize)]
-  struct ToolCall<'a> {
-    #[serde(borrow, default)]
-    id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    function: Option<&'a RawValue>,
-  }
+fn chat_calls(doc: &Doc<'_>, choices: &str) -> Result<Vec<Call>> {
   let mut out = Vec::new();
   // The first choice is the conversation's continuation.
-  let Some(first) = crate::raw::elements(choices, "/choices")?
-    .into_iter()
-    .next()
-  else {
+  let Some(first) = doc.elements(choices, "/choices")?.into_iter().next() else {
     return Ok(out);
   };
-  let choice: Choice<'_> = crate::raw::view(first, "/choices/0")?;
-  let Some(message) = choice.message else {
+  let [Some(message)] = doc.fields(first, ["message"], "/choices/0")? else {
     return Ok(out);
   };
-  let message: Message<'_> = crate::raw::view(message, "/choices/0/message")?;
-  let Some(calls) = message.tool_calls.filter(|c| kind_of(c) == JsonKind::Array) else {
+  let [tool_calls] = doc.fields(message, ["tool_calls"], "/choices/0/message")?;
+  let Some(calls) = tool_calls.filter(|c| kind_of(c) == JsonKind::Array) else {
     return Ok(out);
   };
-  for raw in crate::raw::elements(calls, "/choices/0/message/tool_calls")? {
-    let Ok(tc) = serde_json::from_str::<ToolCall<'_>>(raw.get()) else {
+  for raw in doc.elements(calls, "/choices/0/message/tool_calls")? {
+    let Ok([id, function]) = doc.fields(raw, ["id", "function"], "") else {
       continue;
     };
-    let func = tc
-      .function
-      .and_then(|f| serde_json::from_str::<FunctionCall<'_>>(f.get()).ok());
+    let func = function.and_then(|f| doc.fields(f, ["name", "arguments"], "").ok());
     out.push(Call {
-      id: short_str(tc.id).unwrap_or_default().into_owned(),
+      id: short_str(id).unwrap_or_default().into_owned(),
       name: func
-        .as_ref()
-        .and_then(|f| short_str(f.name))
+        .and_then(|[name, _]| short_str(name))
         .unwrap_or_default()
         .into_owned(),
-      args: arguments(func.and_then(|f| f.arguments)),
+      args: arguments(func.and_then(|[_, arguments]| arguments)),
     });
   }
   Ok(out)
 }
 
-fn responses_calls(output: &RawValue) -> Result<Vec<Call>> {
-  #[derive(Deserialize)]
-  struct Item<'a> {
-    #[serde(borrow, default, rename = "type")]
-    kind: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    call_id: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    name: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    arguments: Option<&'a RawValue>,
-  }
+fn responses_calls(doc: &Doc<'_>, output: &str) -> Result<Vec<Call>> {
   let mut out = Vec::new();
-  for raw in crate::raw::elements(output, "/output")? {
-    let Ok(it) = serde_json::from_str::<Item<'_>>(raw.get()) else {
+  for raw in doc.elements(output, "/output")? {
+    let Ok([kind, call_id, name, arguments_raw]) =
+      doc.fields(raw, ["type", "call_id", "name", "arguments"], "")
+    else {
       continue;
     };
-    if short_str(it.kind).as_deref() != Some("function_call") {
+    if short_str(kind).as_deref() != Some("function_call") {
       continue;
     }
     out.push(Call {
-      id: short_str(it.call_id).unwrap_or_default().into_owned(),
-      name: short_str(it.name).unwrap_or_default().into_owned(),
-      args: arguments(it.arguments),
+      id: short_str(call_id).unwrap_or_default().into_owned(),
+      name: short_str(name).unwrap_or_default().into_owned(),
+      args: arguments(arguments_raw),
     });
   }
   Ok(out)

@@ -7,9 +7,8 @@
 //! the tool list never flips back.
 
 use headroom_core::{Error, Result};
-use serde_json::value::RawValue;
 
-use crate::raw::{self, JsonKind, kind_of, short_str};
+use crate::raw::{self, Doc, JsonKind, kind_of};
 use crate::walk::Provider;
 
 /// The tool's name.
@@ -49,47 +48,28 @@ pub fn definition(provider: Provider) -> String {
 }
 
 /// Whether a tool definition (any of the three formats) is the retrieve tool.
-fn is_retrieve_tool(tool: &RawValue) -> bool {
-  #[derive(serde::Deserialize)]
-  struct Tool<'a> {
-    #[serde(borrow, default)]
-    name: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    function: Option<&'a RawValue>,
-  }
-  #[derive(serde::Deserialize)]
-  struct Function<'a> {
-    #[serde(borrow, default)]
-    name: Option<&'a RawValue>,
-  }
-  let Ok(t) = serde_json::from_str::<Tool<'_>>(tool.get()) else {
-    return false;
-  };
-  let name = short_str(t.name).or_else(|| {
-    t.function
-      .and_then(|f| serde_json::from_str::<Function<'_>>(f.get()).ok())
-      .and_then(|f| short_str(f.name))
-  });
-  name.as_deref() == Some(RETRIEVE_TOOL_NAME)
+fn is_retrieve_tool(doc: &Doc<'_>, tool: &str) -> bool {
+  raw::tool_name(doc, tool).as_deref() == Some(RETRIEVE_TOOL_NAME)
 }
 
 /// Adds the retrieve tool to a request body (a JSON object) by byte splice: appended to
 /// `tools`, or a `tools` array added at the end of the object. Returns `None` when the tool
 /// is already there. Every other byte is unchanged.
 pub fn inject(body: &str, provider: Provider) -> Result<Option<String>> {
-  let root: &RawValue =
-    serde_json::from_str(body).map_err(|e| Error::invalid_json(e.to_string()))?;
+  let doc = Doc::parse(body)?;
+  let root = doc.root();
   if kind_of(root) != JsonKind::Object {
     return Err(Error::unsupported_shape(
       "the retrieve tool can only be added to a request body object",
     ));
   }
-  let top: raw::TopLevel<'_> = raw::view(root, "/")?;
+  // `"tools": null` is replaced, not left beside a second `tools` key.
+  let [tools] = doc.fields_with_null(root, ["tools"], "/")?;
   let tool = definition(provider);
-  let (at, insert) = match top.tools {
+  let (at, insert) = match tools {
     Some(tools) if kind_of(tools) == JsonKind::Array => {
-      let list = raw::elements(tools, "/tools")?;
-      if list.iter().any(|t| is_retrieve_tool(t)) {
+      let list = doc.elements(tools, "/tools")?;
+      if list.iter().any(|t| is_retrieve_tool(&doc, t)) {
         return Ok(None);
       }
       let span = raw::span(body, tools);
@@ -168,6 +148,11 @@ mod tests {
     assert_eq!(out, format!(r#"{{"tools":[{tool}],"input":"x"}}"#));
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["tools"][0]["function"]["name"], RETRIEVE_TOOL_NAME);
+    // `null` is replaced in place: one `tools` key, not two.
+    let out = inject(r#"{"tools": null ,"input":"x"}"#, Provider::OpenaiChat)
+      .unwrap()
+      .unwrap();
+    assert_eq!(out, format!(r#"{{"tools": [{tool}] ,"input":"x"}}"#));
   }
 
   #[test]

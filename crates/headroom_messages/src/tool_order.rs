@@ -6,37 +6,8 @@
 //! name gives every request with the same tools the same bytes. Off by default: the order
 //! of a client's tools is its own, and changing it is only right when asked for.
 
-use headroom_core::{Error, Result};
-use serde_json::value::RawValue;
-
-use crate::raw::{self, JsonKind, kind_of, short_str};
-
-/// The name of a tool definition in any of the three formats (`name`, or `function.name`).
-fn tool_name(tool: &RawValue) -> String {
-  #[derive(serde::Deserialize)]
-  struct Tool<'a> {
-    #[serde(borrow, default)]
-    name: Option<&'a RawValue>,
-    #[serde(borrow, default)]
-    function: Option<&'a RawValue>,
-  }
-  #[derive(serde::Deserialize)]
-  struct Function<'a> {
-    #[serde(borrow, default)]
-    name: Option<&'a RawValue>,
-  }
-  let Ok(t) = serde_json::from_str::<Tool<'_>>(tool.get()) else {
-    return String::new();
-  };
-  short_str(t.name)
-    .or_else(|| {
-      t.function
-        .and_then(|f| serde_json::from_str::<Function<'_>>(f.get()).ok())
-        .and_then(|f| short_str(f.name))
-    })
-    .map(|s| s.into_owned())
-    .unwrap_or_default()
-}
+use crate::raw::{self, Doc, JsonKind, kind_of};
+use headroom_core::Result;
 
 /// Sorts `body`'s `tools` by name (stable: equal names keep their order; definitions with
 /// no name keep their place relative to each other, after the named ones). Each definition
@@ -44,31 +15,33 @@ fn tool_name(tool: &RawValue) -> String {
 /// order is already sorted, there is no tools array, or a definition carries
 /// `cache_control` (a client's cache breakpoint never moves).
 pub fn sort_tools(body: &str) -> Result<Option<String>> {
-  let root: &RawValue =
-    serde_json::from_str(body).map_err(|e| Error::invalid_json(format!("invalid JSON: {e}")))?;
+  let doc = Doc::parse(body)?;
+  let root = doc.root();
   if kind_of(root) != JsonKind::Object {
     return Ok(None);
   }
-  let top: raw::TopLevel<'_> = raw::view(root, "/")?;
+  let top = raw::TopLevel::read(&doc, root, "/")?;
   let Some(tools) = top.tools.filter(|t| kind_of(t) == JsonKind::Array) else {
     return Ok(None);
   };
-  let list = raw::elements(tools, "/tools")?;
-  if list.iter().any(|t| t.get().contains("\"cache_control\"")) {
+  let list = doc.elements(tools, "/tools")?;
+  if list.iter().any(|t| t.contains("\"cache_control\"")) {
     return Ok(None);
   }
-  let mut keyed: Vec<(bool, String, &RawValue)> = list
+  let mut keyed: Vec<(bool, String, &str)> = list
     .iter()
     .map(|t| {
-      let name = tool_name(t);
+      let name = raw::tool_name(&doc, t)
+        .map(|s| s.into_owned())
+        .unwrap_or_default();
       (name.is_empty(), name, *t)
     })
     .collect();
-  let before: Vec<*const RawValue> = keyed.iter().map(|k| k.2 as *const RawValue).collect();
+  let before: Vec<*const u8> = keyed.iter().map(|k| k.2.as_ptr()).collect();
   keyed.sort_by(|a, b| (a.0, &a.1).cmp(&(b.0, &b.1)));
   if keyed
     .iter()
-    .map(|k| k.2 as *const RawValue)
+    .map(|k| k.2.as_ptr())
     .eq(before.iter().copied())
   {
     return Ok(None);
@@ -81,7 +54,7 @@ pub fn sort_tools(body: &str) -> Result<Option<String>> {
     if i > 0 {
       out.push(',');
     }
-    out.push_str(t.get());
+    out.push_str(t);
   }
   out.push(']');
   out.push_str(&body[span.end..]);

@@ -5,10 +5,9 @@
 use std::collections::HashMap;
 
 use headroom_core::{Error, Result};
-use serde_json::value::RawValue;
 
 use crate::options::ProviderHint;
-use crate::raw::{self, JsonKind, kind_of, short_str};
+use crate::raw::{self, Doc, JsonKind, kind_of, short_str};
 
 /// The provider request shape.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -106,9 +105,9 @@ pub enum Payload<'a> {
   /// Nothing to count.
   None,
   /// A JSON string literal (the only payload that may be compressed).
-  Str(&'a RawValue),
+  Str(&'a str),
   /// Raw JSON counted as its text (tool call arguments, tool definitions).
-  Json(&'a RawValue),
+  Json(&'a str),
   /// A fixed token estimate (images).
   Fixed(usize),
 }
@@ -162,7 +161,7 @@ pub struct Walk<'a> {
   pub bare: bool,
   /// The raw JSON of the first message / input item (a Responses string input counts as
   /// one): what identifies a conversation across its requests.
-  pub first_message: Option<&'a RawValue>,
+  pub first_message: Option<&'a str>,
 }
 
 /// Fixed token estimate for an image (Anthropic bills about width*height/750 tokens; a
@@ -171,25 +170,17 @@ pub const IMAGE_TOKENS: usize = 1600;
 
 /// Walks `text` (a request body object or a bare message array).
 pub fn walk<'a>(text: &'a str, hint: ProviderHint) -> Result<Walk<'a>> {
-  let root: &'a RawValue = serde_json::from_str(text).map_err(|e| {
-    if e.to_string().contains("recursion limit") {
-      Error::new(
-        headroom_core::ErrorCode::NestingTooDeep,
-        format!("JSON nesting too deep: {e}"),
-      )
-    } else {
-      Error::invalid_json(format!("invalid JSON: {e}"))
-    }
-  })?;
-  let mut w = Walker::default();
+  let doc = Doc::parse(text)?;
+  let root = doc.root();
+  let mut w = Walker::new(&doc);
   match kind_of(root) {
     JsonKind::Array => {
       w.bare = true;
-      let messages = raw::elements(root, "")?;
+      let messages = doc.elements(root, "")?;
       w.messages(&messages, "", hint)?;
     }
     JsonKind::Object => {
-      let top: raw::TopLevel<'a> = raw::view(root, "/")?;
+      let top = raw::TopLevel::read(&doc, root, "/")?;
       w.model = short_str(top.model).map(|s| s.into_owned());
       if let Some(system) = top.system {
         w.provider = Some(Provider::Anthropic);
@@ -211,7 +202,7 @@ pub fn walk<'a>(text: &'a str, hint: ProviderHint) -> Result<Walk<'a>> {
       }
       match (top.messages, top.input) {
         (Some(messages), _) if kind_of(messages) == JsonKind::Array => {
-          let list = raw::elements(messages, "/messages")?;
+          let list = doc.elements(messages, "/messages")?;
           w.messages(&list, "/messages", hint)?;
         }
         (None, Some(input)) => {
@@ -291,20 +282,35 @@ impl<'a> Item<'a> {
   }
 }
 
-#[derive(Default)]
-struct Walker<'a> {
+struct Walker<'a, 'd> {
+  doc: &'d Doc<'a>,
   items: Vec<Item<'a>>,
   frames: Vec<Frame>,
   provider: Option<Provider>,
   tool_names: HashMap<String, String>,
   message_count: usize,
-  latest_user_text: Option<&'a RawValue>,
+  latest_user_text: Option<&'a str>,
   model: Option<String>,
   bare: bool,
-  first_message: Option<&'a RawValue>,
+  first_message: Option<&'a str>,
 }
 
-impl<'a> Walker<'a> {
+impl<'a, 'd> Walker<'a, 'd> {
+  fn new(doc: &'d Doc<'a>) -> Self {
+    Walker {
+      doc,
+      items: Vec::new(),
+      frames: Vec::new(),
+      provider: None,
+      tool_names: HashMap::new(),
+      message_count: 0,
+      latest_user_text: None,
+      model: None,
+      bare: false,
+      first_message: None,
+    }
+  }
+
   fn push(&mut self, mut item: Item<'a>) {
     // Text spoken by a tool (e.g. a Responses `message` item with `role: "tool"`) is a tool
     // output wherever it appears.
@@ -320,7 +326,7 @@ impl<'a> Walker<'a> {
     }
   }
 
-  fn system(&mut self, system: &'a RawValue, path: &str) -> Result<()> {
+  fn system(&mut self, system: &'a str, path: &str) -> Result<()> {
     self.frames.push(Frame {
       role: Role::System,
       name: None,
@@ -334,7 +340,7 @@ impl<'a> Walker<'a> {
         Payload::Str(system),
       )),
       JsonKind::Array => {
-        for (j, block) in raw::elements(system, path)?.into_iter().enumerate() {
+        for (j, block) in self.doc.elements(system, path)?.into_iter().enumerate() {
           self.block(block, &format!("{path}/{j}"), None, Role::System)?;
         }
       }
@@ -343,7 +349,7 @@ impl<'a> Walker<'a> {
     Ok(())
   }
 
-  fn messages(&mut self, messages: &[&'a RawValue], base: &str, hint: ProviderHint) -> Result<()> {
+  fn messages(&mut self, messages: &[&'a str], base: &str, hint: ProviderHint) -> Result<()> {
     self.first_message = messages.first().copied();
     if hint == ProviderHint::OpenaiResponses {
       for (i, item) in messages.iter().enumerate() {
@@ -359,7 +365,7 @@ impl<'a> Walker<'a> {
           "{path} must be a message object"
         )));
       }
-      let msg: raw::Message<'a> = raw::view(raw_msg, &path)?;
+      let msg = raw::Message::read(self.doc, raw_msg, &path)?;
       let role_str = short_str(msg.role);
       if role_str.is_none() && short_str(msg.kind).is_some() {
         // A Responses item inside a bare array.
@@ -381,11 +387,13 @@ impl<'a> Walker<'a> {
       });
       if let Some(calls) = msg.tool_calls.filter(|r| kind_of(r) == JsonKind::Array) {
         self.note_provider(Provider::OpenaiChat);
-        for (k, call) in raw::elements(calls, &path)?.into_iter().enumerate() {
+        for (k, call) in self.doc.elements(calls, &path)?.into_iter().enumerate() {
           let call_path = format!("{path}/tool_calls/{k}");
-          let tc: raw::ToolCall<'a> = raw::view(call, &call_path)?;
-          let func: Option<raw::FunctionSpec<'a>> = match tc.function {
-            Some(f) if kind_of(f) == JsonKind::Object => Some(raw::view(f, &call_path)?),
+          let tc = raw::ToolCall::read(self.doc, call, &call_path)?;
+          let func = match tc.function {
+            Some(f) if kind_of(f) == JsonKind::Object => {
+              Some(raw::FunctionSpec::read(self.doc, f, &call_path)?)
+            }
             _ => None,
           };
           let fname = func
@@ -432,7 +440,9 @@ impl<'a> Walker<'a> {
           self.push(item);
         }
         JsonKind::Array => {
-          for (j, block) in raw::elements(content, &content_path)?
+          for (j, block) in self
+            .doc
+            .elements(content, &content_path)?
             .into_iter()
             .enumerate()
           {
@@ -458,7 +468,7 @@ impl<'a> Walker<'a> {
   /// One Anthropic content block or OpenAI content part.
   fn block(
     &mut self,
-    raw_block: &'a RawValue,
+    raw_block: &'a str,
     path: &str,
     msg: Option<usize>,
     role: Role,
@@ -484,7 +494,7 @@ impl<'a> Walker<'a> {
       ));
       return Ok(());
     }
-    let b: raw::Block<'a> = raw::view(raw_block, path)?;
+    let b = raw::Block::read(self.doc, raw_block, path)?;
     let ty = short_str(b.kind)
       .map(|s| s.into_owned())
       .unwrap_or_default();
@@ -520,7 +530,7 @@ impl<'a> Walker<'a> {
         match b.content {
           Some(c) if kind_of(c) == JsonKind::Array => {
             let content_path = format!("{path}/content");
-            for (k, inner) in raw::elements(c, &content_path)?.into_iter().enumerate() {
+            for (k, inner) in self.doc.elements(c, &content_path)?.into_iter().enumerate() {
               let before = self.items.len();
               self.block(inner, &format!("{content_path}/{k}"), msg, role)?;
               for it in &mut self.items[before..] {
@@ -624,7 +634,7 @@ impl<'a> Walker<'a> {
     Ok(())
   }
 
-  fn responses_input(&mut self, input: &'a RawValue) -> Result<()> {
+  fn responses_input(&mut self, input: &'a str) -> Result<()> {
     match kind_of(input) {
       JsonKind::String => {
         self.first_message = Some(input);
@@ -644,7 +654,7 @@ impl<'a> Walker<'a> {
         Ok(())
       }
       JsonKind::Array => {
-        let list = raw::elements(input, "/input")?;
+        let list = self.doc.elements(input, "/input")?;
         self.messages(&list, "/input", ProviderHint::OpenaiResponses)
       }
       _ => Err(Error::unsupported_shape(
@@ -654,13 +664,13 @@ impl<'a> Walker<'a> {
   }
 
   /// One Responses input item.
-  fn response_item(&mut self, raw_item: &'a RawValue, path: &str, i: usize) -> Result<()> {
+  fn response_item(&mut self, raw_item: &'a str, path: &str, i: usize) -> Result<()> {
     if kind_of(raw_item) != JsonKind::Object {
       return Err(Error::unsupported_shape(format!(
         "{path} must be an input item object"
       )));
     }
-    let it: raw::Message<'a> = raw::view(raw_item, path)?;
+    let it = raw::Message::read(self.doc, raw_item, path)?;
     let ty = short_str(it.kind).map(|s| s.into_owned());
     let role_str = short_str(it.role);
     match ty.as_deref() {
@@ -685,7 +695,9 @@ impl<'a> Walker<'a> {
             ));
           }
           JsonKind::Array => {
-            for (j, part) in raw::elements(content, &content_path)?
+            for (j, part) in self
+              .doc
+              .elements(content, &content_path)?
               .into_iter()
               .enumerate()
             {
@@ -742,7 +754,12 @@ impl<'a> Walker<'a> {
             self.push(item);
           }
           Some(out) if kind_of(out) == JsonKind::Array => {
-            for (k, part) in raw::elements(out, &output_path)?.into_iter().enumerate() {
+            for (k, part) in self
+              .doc
+              .elements(out, &output_path)?
+              .into_iter()
+              .enumerate()
+            {
               let before = self.items.len();
               self.block(part, &format!("{output_path}/{k}"), Some(i), Role::Tool)?;
               for item in &mut self.items[before..] {
