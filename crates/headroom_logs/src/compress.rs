@@ -7,7 +7,7 @@ use headroom_core::marker::{Marker, find_markers};
 use headroom_core::output::{line_content, split_lines_inclusive, store_original};
 use headroom_core::{Compressed, Mode, Params};
 
-use crate::classify::{is_severe, matches_query, query_terms, trace_lines};
+use crate::classify::{Severity, matches_query, query_terms, severity, trace_lines};
 use crate::drain::{MinerConfig, TemplateMiner};
 use crate::normalize::{final_state, is_progress, strip_ansi};
 use crate::refine::refine;
@@ -33,10 +33,32 @@ pub struct Budget {
   pub min_examples: usize,
   /// ...and at most this share of the input lines (1/n).
   pub examples_divisor: usize,
-  /// Severe lines (errors, warnings, failures) kept verbatim per template: `None` keeps
-  /// every one (balanced); `Some(k)` keeps the first `k` of each template and counts the
-  /// rest in markers that name every such template, tagged `(severe)` (aggressive).
+  /// Explicitly severe lines ([`Severity::Explicit`]: a level field, an exception, a panic)
+  /// kept verbatim per template: `None` keeps every one (balanced); `Some(k)` keeps the
+  /// first `k` of each template and counts the rest in markers that name every such
+  /// template, tagged `(severe)` (aggressive).
   pub severe_per_template: Option<usize>,
+  /// Which soft-severe lines ([`Severity::Soft`]: a severity word in the message text
+  /// only) stay verbatim; `None` treats them like explicit ones (aggressive: they share
+  /// `severe_per_template`).
+  pub soft: Option<SoftKeep>,
+}
+
+/// Which soft-severe lines of one template stay verbatim. The rest are counted by markers
+/// that name every such template, tagged `(severe)`, with a summary of its variable parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SoftKeep {
+  /// A template with at most this many soft-severe lines keeps them all.
+  pub keep_all_upto: usize,
+  /// Otherwise its first soft-severe lines are kept...
+  pub first: usize,
+  /// ...its last one (when `true`)...
+  pub last: bool,
+  /// ...and the first line with each value of a *categorical* variable position: one
+  /// whose values among the template's soft-severe lines number at least 2 and at most
+  /// this (a reason code, a status: each value is a different case). Positions with more
+  /// values are identifiers (ids, hosts, users, ports, times), summarised by the markers.
+  pub categories: usize,
 }
 
 impl Budget {
@@ -50,6 +72,12 @@ impl Budget {
         min_examples: 64,
         examples_divisor: 4,
         severe_per_template: None,
+        soft: Some(SoftKeep {
+          keep_all_upto: 4,
+          first: 2,
+          last: true,
+          categories: 4,
+        }),
       }),
       Mode::Aggressive => Some(Budget {
         head: 4,
@@ -57,6 +85,7 @@ impl Budget {
         min_examples: 24,
         examples_divisor: 16,
         severe_per_template: Some(3),
+        soft: None,
       }),
     }
   }
@@ -69,8 +98,10 @@ pub enum Keep {
   No,
   /// One of the first or last lines.
   Edge,
-  /// Error/warning/fatal/... severity.
+  /// Explicit severity (level field, exception, panic), or in aggressive mode any severity.
   Severity,
+  /// A soft-severe line kept as an example of its template ([`SoftKeep`]).
+  Soft,
   /// Part of a stack trace.
   Trace,
   /// Matches the query.
@@ -184,19 +215,34 @@ fn plan<'a>(
   let all_views: Vec<&str> = lines.iter().map(|l| l.view.as_str()).collect();
   let trace = trace_lines(&all_views);
   let terms = params.query.map(query_terms).unwrap_or_default();
+  let sev: Vec<Severity> = lines
+    .iter()
+    .map(|l| {
+      if l.blank {
+        Severity::None
+      } else {
+        severity(&l.view)
+      }
+    })
+    .collect();
+  let soft_kept = match budget.soft {
+    Some(rule) => soft_examples(&lines, &sev, &group, &refined.templates, &rule),
+    None => vec![false; n],
+  };
   let mut keep = vec![Keep::No; n];
-  let mut severe_omitted = vec![false; n];
   let mut severe_kept = vec![0usize; refined.templates.len()];
   for (i, l) in lines.iter().enumerate() {
-    let severe = !l.blank && is_severe(&l.view);
+    let counted = sev[i] == Severity::Explicit || sev[i] == Severity::Soft && budget.soft.is_none();
     let within = |kept: &mut usize| {
       *kept += 1;
       budget.severe_per_template.is_none_or(|k| *kept <= k)
     };
     keep[i] = if l.blank {
       Keep::No
-    } else if severe && within(&mut severe_kept[group[i] as usize]) {
+    } else if counted && within(&mut severe_kept[group[i] as usize]) {
       Keep::Severity
+    } else if soft_kept[i] {
+      Keep::Soft
     } else if trace[i] {
       Keep::Trace
     } else if matches_query(&l.view, &terms) {
@@ -207,9 +253,9 @@ fn plan<'a>(
       Keep::No
     };
   }
-  for i in 0..n {
-    severe_omitted[i] = keep[i] == Keep::No && !lines[i].blank && is_severe(&lines[i].view);
-  }
+  let severe_omitted: Vec<bool> = (0..n)
+    .map(|i| keep[i] == Keep::No && sev[i] != Severity::None)
+    .collect();
   // Examples: the first line of each template, biggest templates first, within budget.
   let cap = budget.min_examples.max(n / budget.examples_divisor.max(1));
   let mut order: Vec<usize> = (0..refined.templates.len()).collect();
@@ -299,6 +345,67 @@ fn plan<'a>(
   }
   plan.ansi = plan.strip.iter().filter(|s| **s).count();
   plan
+}
+
+/// Variable positions of a template looked at for categories (the first few).
+const CATEGORY_POSITIONS: usize = 8;
+
+/// The soft-severe lines kept by `rule`, per template (see [`SoftKeep`]). Linear: each
+/// soft line is visited once per looked-at variable position.
+fn soft_examples(
+  lines: &[Line<'_>],
+  sev: &[Severity],
+  group: &[u32],
+  templates: &[String],
+  rule: &SoftKeep,
+) -> Vec<bool> {
+  let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); templates.len()];
+  for (i, s) in sev.iter().enumerate() {
+    if *s == Severity::Soft
+      && let Some(v) = by_group.get_mut(group[i] as usize)
+    {
+      v.push(i);
+    }
+  }
+  let mut kept = vec![false; lines.len()];
+  for (g, members) in by_group.iter().enumerate() {
+    if members.len() <= rule.keep_all_upto {
+      members.iter().for_each(|&i| kept[i] = true);
+      continue;
+    }
+    members
+      .iter()
+      .take(rule.first)
+      .for_each(|&i| kept[i] = true);
+    if rule.last
+      && let Some(&i) = members.last()
+    {
+      kept[i] = true;
+    }
+    let positions = templates[g]
+      .split(' ')
+      .enumerate()
+      .filter(|(_, t)| t.ends_with("<*>"))
+      .map(|(p, _)| p)
+      .take(CATEGORY_POSITIONS);
+    for p in positions {
+      // (value, first line holding it), in order of first appearance; stop past the cap.
+      let mut values: Vec<(&str, usize)> = Vec::new();
+      for &i in members {
+        let v = lines[i].view.split_whitespace().nth(p).unwrap_or("");
+        if !values.iter().any(|(x, _)| *x == v) {
+          values.push((v, i));
+          if values.len() > rule.categories {
+            break;
+          }
+        }
+      }
+      if (2..=rule.categories).contains(&values.len()) {
+        values.iter().for_each(|&(_, i)| kept[i] = true);
+      }
+    }
+  }
+  kept
 }
 
 fn truncate(s: &str, max: usize) -> String {
