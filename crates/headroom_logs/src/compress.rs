@@ -453,12 +453,13 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
       ""
     };
     let tmpl = plan.templates.get(g as usize).map_or("", String::as_str);
-    let _ = write!(out, "{c} {more}like \"{}\"", truncate(tmpl, QUOTE_CHARS));
+    let (shown, lead) = quoted(tmpl);
+    let _ = write!(out, "{c} {more}like \"{}\"", truncate(&shown, QUOTE_CHARS));
     if severe.contains_key(&g) {
       out.push_str(" (severe)");
     }
     if k == 0 && c > 1 {
-      out.push_str(&values_summary(plan, run, g, tmpl));
+      out.push_str(&values_summary(plan, run, g, tmpl, lead));
     }
   }
   if groups.len() > named {
@@ -481,17 +482,54 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
   out
 }
 
-/// ` (var 1: 12 distinct; var 2: a|b)` for the first two variable positions of a template.
-fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str) -> String {
-  let positions: Vec<usize> = tmpl
+/// A template as markers quote it: a leading run of two or more variables (a log header:
+/// timestamp, host, process) is written as one `<*>`. Also returns that run's length (0
+/// when nothing was collapsed).
+fn quoted(tmpl: &str) -> (String, usize) {
+  let lead = tmpl.split(' ').take_while(|t| *t == "<*>").count();
+  if lead < 2 {
+    return (tmpl.to_string(), 0);
+  }
+  let rest: Vec<&str> = tmpl.split(' ').skip(lead).collect();
+  if rest.is_empty() {
+    return ("<*>".to_string(), lead);
+  }
+  (format!("<*> {}", rest.join(" ")), lead)
+}
+
+/// ` (var 1: 12 distinct; var 2: a|b)` for the first two variable positions of a template
+/// as quoted (see [`quoted`]; `lead` is the collapsed header run, which is skipped when
+/// there are variables after it). `var k` is the k-th `<*>` of the quoted template.
+fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str, lead: usize) -> String {
+  let vars: Vec<usize> = tmpl
     .split(' ')
     .enumerate()
     .filter(|(_, t)| t.ends_with("<*>"))
     .map(|(p, _)| p)
-    .take(2)
     .collect();
+  let skip = if lead >= 2 && vars.iter().any(|&p| p >= lead) {
+    lead
+  } else {
+    0
+  };
+  // (position in the line, label number in the quoted template)
+  let mut positions: Vec<(usize, usize)> = Vec::new();
+  for (k, &p) in vars.iter().enumerate().filter(|&(_, &p)| p >= skip) {
+    // Header variables all show as the quoted template's first `<*>`.
+    let label = if lead >= 2 {
+      k + 2 - lead.min(k + 1)
+    } else {
+      k + 1
+    };
+    if positions.len() == 2 {
+      break;
+    }
+    if positions.last().is_none_or(|&(_, l)| l != label) {
+      positions.push((p, label));
+    }
+  }
   let mut parts = Vec::new();
-  for (k, &p) in positions.iter().enumerate() {
+  for &(p, label) in &positions {
     let mut values: BTreeMap<&str, usize> = BTreeMap::new();
     for i in run.start..run.end {
       if plan.group[i] == g
@@ -506,7 +544,7 @@ fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str) -> String {
     } else {
       format!("{} distinct", values.len())
     };
-    parts.push(format!("var {}: {shown}", k + 1));
+    parts.push(format!("var {label}: {shown}"));
   }
   if parts.is_empty() {
     String::new()

@@ -25,8 +25,12 @@
 //!    place* (order is never changed), `[37 of 2000 lines omitted: 37 more like "Connected
 //!    to <*> port <*>" (var 1: 12 distinct; var 2: 22|2222); retrieve hash=...]`, naming
 //!    the run's three biggest templates with their counts (`more like` when that template's
-//!    example line is kept elsewhere), a summary of the first template's variable values,
-//!    blank lines, and the final state of a progress bar in the run. A run whose marker
+//!    example line is kept elsewhere; every template of omitted severe lines is named too,
+//!    tagged `(severe)`), a summary of the first template's variable values, blank lines,
+//!    and the final state of a progress bar in the run. A quoted template writes a leading
+//!    run of variables (the log header: date, time, host, pid) as one `<*>`, and the value
+//!    summary then describes the first two variables after it (`var k` is the quoted
+//!    template's k-th `<*>`). A run whose marker
 //!    would not be shorter than its lines stays verbatim. The marker takes the terminator
 //!    of the run's last line.
 //!

@@ -216,6 +216,15 @@ fn loghub_soft_severity_collapses_openssh() {
   assert!(out.text.len() * 4 < sys.raw.len(), "{}", out.text.len());
   assert!(out.text.contains("authentication failure"));
   assert!(out.text.contains("(severe)"));
+  // The header fields (date, time, process) are quoted as one `<*>`.
+  assert!(
+    out
+      .text
+      .contains("like \"<*> LabSZ <*> Failed password for"),
+    "{}",
+    out.text
+  );
+  assert!(!out.text.contains("like \"<*> <*>"), "{}", out.text);
 }
 
 #[test]
