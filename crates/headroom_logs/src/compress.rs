@@ -539,7 +539,11 @@ fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str, lead: usize) -
         *values.entry(v).or_default() += 1;
       }
     }
-    let shown = if values.len() <= 3 && values.keys().all(|v| v.chars().count() <= 24) {
+    // Values are listed when few and repeated (a category); distinct one-off values (ids,
+    // ports) are only counted: listing them would restate the omitted lines.
+    let lines: usize = values.values().sum();
+    let listed = values.len() <= 3 && (values.len() == 1 || lines > values.len());
+    let shown = if listed && values.keys().all(|v| v.chars().count() <= 24) {
       values.keys().copied().collect::<Vec<_>>().join("|")
     } else {
       format!("{} distinct", values.len())

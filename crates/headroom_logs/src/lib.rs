@@ -30,9 +30,9 @@
 //!    and the final state of a progress bar in the run. A quoted template writes a leading
 //!    run of variables (the log header: date, time, host, pid) as one `<*>`, and the value
 //!    summary then describes the first two variables after it (`var k` is the quoted
-//!    template's k-th `<*>`). A run whose marker
-//!    would not be shorter than its lines stays verbatim. The marker takes the terminator
-//!    of the run's last line.
+//!    template's k-th `<*>`; values are listed when at most 3 and repeated, else counted).
+//!    A run whose marker would not be shorter than its lines stays verbatim. The marker
+//!    takes the terminator of the run's last line.
 //!
 //! ## Severity
 //!
