@@ -1,32 +1,163 @@
 //! Which lines must be kept verbatim: severities, stack traces, query matches.
 
-/// Whether a line reports a problem: a word such as `error`, `warning`, `fatal`, `panic`,
-/// `exception`, `failed`, `alert`, `critical` (any case; also `...Error` and `...Exception`
-/// class names), or a one-letter level `E`/`W`/`F` as one of the first tokens (Android
-/// logcat, pytest's `E   assert ...`).
-pub fn is_severe(line: &str) -> bool {
-  for tok in line.split_whitespace().take(8) {
-    if matches!(tok, "E" | "W" | "F" | "E/" | "W/" | "F/") {
-      return true;
-    }
-  }
-  line
-    .split(|c: char| !c.is_ascii_alphanumeric())
-    .filter(|w| w.len() >= 3)
-    .any(is_severity_word)
+/// How a line reports a problem.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Severity {
+  /// No severity word at all.
+  None,
+  /// A severity word only in the message text (`Failed password for ...`, `authentication
+  /// failure`, `parity error corrected`): the event may be routine, and a template that
+  /// repeats it many times collapses like any other (a few examples stay verbatim).
+  Soft,
+  /// An explicit severity: a level field (`ERROR`, `[error]`, `level=warn`, `E/Tag:`,
+  /// `warning:`), an exception class, a panic or a traceback. Kept verbatim in balanced mode.
+  Explicit,
 }
 
+/// Whitespace tokens that make up a log line's header (timestamp, host, process, component,
+/// level): an explicit level field sits among them.
+const HEADER_TOKENS: usize = 12;
+
+/// Classifies a line (see [`Severity`]):
+///
+/// - **Explicit**: a level word (`error`, `err`, `fatal`, `severe`, `critical`, `crit`,
+///   `warn`, `warning`, `emerg`, `emergency`, `alert`, `panic`) among the first
+///   12 whitespace tokens, written as a level: all capitals (`ERROR`, `KERNEL
+///   FATAL`), or any case next to field punctuation (`[error]`, `<warn>`, `error:`,
+///   `Warning:`, `error[E0308]:`, `level=error`, `error :`); an uppercase status word (`FAIL`,
+///   `FAILED`, `FAILURE`, `ABORTED`) there too; a one-letter level `E`/`W`/`F` as one of the
+///   first 8 tokens (Android logcat, pytest's `E   assert ...`); anywhere in the line, an
+///   exception or error class name (`IOException`, `TypeError`), `panic`, `panicked`,
+///   `Traceback`.
+/// - **Soft**: any other severity word anywhere (`error`, `failed`, `failure`, `fatal`,
+///   `exception`, `abort`...; any case).
+pub fn severity(line: &str) -> Severity {
+  for tok in line.split_whitespace().take(8) {
+    if matches!(tok, "E" | "W" | "F" | "E/" | "W/" | "F/") {
+      return Severity::Explicit;
+    }
+    if let Some((l, rest)) = tok.split_once('/')
+      && matches!(l, "E" | "W" | "F")
+      && rest.ends_with(':')
+    {
+      return Severity::Explicit; // logcat brief format: `E/Tag(123): ...`
+    }
+  }
+  if header_level(line) == Some(true) {
+    return Severity::Explicit;
+  }
+  let mut soft = false;
+  for w in line
+    .split(|c: char| !c.is_ascii_alphanumeric())
+    .filter(|w| w.len() >= 3)
+  {
+    if is_explicit_anywhere(w) {
+      return Severity::Explicit;
+    }
+    soft = soft || is_severity_word(w);
+  }
+  if soft { Severity::Soft } else { Severity::None }
+}
+
+/// Whether a line reports a problem at all ([`severity`] is soft or explicit).
+pub fn is_severe(line: &str) -> bool {
+  severity(line) != Severity::None
+}
+
+const LEVELS: [&str; 12] = [
+  "error",
+  "err",
+  "fatal",
+  "severe",
+  "critical",
+  "crit",
+  "warn",
+  "warning",
+  "emerg",
+  "emergency",
+  "alert",
+  "panic",
+];
+
+/// Status words that count as a level when shouted (test runners, BGL's `mount FAILED`).
+const STATUS: [&str; 4] = ["FAIL", "FAILED", "FAILURE", "ABORTED"];
+
+/// Level words that say the line is routine: a line whose level field reads `INFO` is not
+/// explicitly severe whatever its message says (`INFO instruction cache parity error
+/// corrected`, `Info CBS Warning: Unrecognized attribute`).
+const ROUTINE: [&str; 5] = ["info", "debug", "trace", "notice", "verbose"];
+
+/// The line's level field, the first level word written as a level in the header tokens
+/// (see [`severity`]): `Some(true)` for a severe level, `Some(false)` for a routine one
+/// ([`ROUTINE`], also when merely capitalised: `Info`), `None` when there is none.
+fn header_level(line: &str) -> Option<bool> {
+  let mut toks = line.split_whitespace().take(HEADER_TOKENS).peekable();
+  while let Some(tok) = toks.next() {
+    let next_is_colon = toks.peek() == Some(&":");
+    let b = tok.as_bytes();
+    let mut start = 0;
+    while start < b.len() {
+      if !b[start].is_ascii_alphabetic() {
+        start += 1;
+        continue;
+      }
+      let mut end = start;
+      while end < b.len() && b[end].is_ascii_alphanumeric() {
+        end += 1;
+      }
+      let w = &tok[start..end];
+      if (3..=9).contains(&w.len()) {
+        let before = start.checked_sub(1).map(|k| b[k]);
+        let after = b.get(end).copied();
+        let upper = w.bytes().all(|c| c.is_ascii_uppercase());
+        let level = LEVELS.iter().any(|l| w.eq_ignore_ascii_case(l));
+        let punct = matches!(before, Some(b'[' | b'<' | b'=' | b'|'))
+          || matches!(after, Some(b']' | b'>' | b':' | b'|' | b'['))
+          || (after.is_none() && next_is_colon);
+        if level && (upper || punct) || upper && STATUS.contains(&w) {
+          return Some(true);
+        }
+        let capital =
+          w.as_bytes()[0].is_ascii_uppercase() && w.bytes().skip(1).all(|c| c.is_ascii_lowercase());
+        if (upper || punct || capital) && ROUTINE.iter().any(|l| w.eq_ignore_ascii_case(l)) {
+          return Some(false);
+        }
+      }
+      start = end;
+    }
+  }
+  None
+}
+
+/// Words explicit wherever they appear: exception and error class names, panics,
+/// tracebacks.
+fn is_explicit_anywhere(w: &str) -> bool {
+  if ["panic", "panicked", "Traceback"]
+    .iter()
+    .any(|k| w.eq_ignore_ascii_case(k))
+  {
+    return true;
+  }
+  // Class names: TypeError, IOException.
+  let ends = |suffix: &str| {
+    w.len() > suffix.len()
+      && w.ends_with(suffix)
+      && w.as_bytes()[0].is_ascii_alphabetic()
+      && w.as_bytes()[w.len() - suffix.len() - 1].is_ascii_alphanumeric()
+  };
+  ends("Error") || ends("Exception")
+}
+
+/// A severity word in any case (the soft set; also what makes a header token a level).
 fn is_severity_word(w: &str) -> bool {
   let b = w.as_bytes();
-  let last = b[b.len() - 1];
-  let first = b[0].to_ascii_lowercase();
-  if b.len() > 9 && last != b'r' && last != b'n' {
+  if b.len() > 9 {
     return false;
   }
-  if !matches!(first, b'a' | b'c' | b'e' | b'f' | b'p' | b's' | b't' | b'w')
-    && last != b'r'
-    && last != b'n'
-  {
+  if !matches!(
+    b[0].to_ascii_lowercase(),
+    b'a' | b'c' | b'e' | b'f' | b'p' | b's' | b't' | b'w'
+  ) {
     return false;
   }
   const WORDS: [&str; 25] = [
@@ -56,17 +187,7 @@ fn is_severity_word(w: &str) -> bool {
     "abort",
     "aborted",
   ];
-  if WORDS.iter().any(|k| w.eq_ignore_ascii_case(k)) {
-    return true;
-  }
-  // Class names: TypeError, IOException.
-  let ends = |suffix: &str| {
-    w.len() > suffix.len()
-      && w.is_char_boundary(w.len() - suffix.len())
-      && w[w.len() - suffix.len()..] == *suffix
-      && w.as_bytes()[0].is_ascii_alphabetic()
-  };
-  ends("Error") || ends("Exception")
+  WORDS.iter().any(|k| w.eq_ignore_ascii_case(k))
 }
 
 /// Marks the lines that belong to a multi-line stack trace: Python tracebacks, Java/JVM
@@ -214,6 +335,75 @@ mod tests {
       "terrorist",
     ] {
       assert!(!is_severe(l), "{l}");
+    }
+  }
+
+  #[test]
+  fn explicit_levels_and_soft_words() {
+    use Severity::{Explicit, None, Soft};
+    for (l, want) in [
+      // Level fields, in the header.
+      (
+        "2015-07-29 17:41:44,747 - WARN  [QuorumPeer] - Send worker leaving",
+        Explicit,
+      ),
+      (
+        "[Sun Dec 04 04:47:44 2005] [error] mod_jk child workerEnv in error state 6",
+        Explicit,
+      ),
+      (
+        "- 1117 2005.06.11 R30-M0 2005-06-11 R30-M0 RAS KERNEL FATAL data TLB error",
+        Explicit,
+      ),
+      (
+        "Dec 10 09:32:20 LabSZ sshd[24680]: error: Received disconnect from 1.2.3.4",
+        Explicit,
+      ),
+      ("error[E0308]: mismatched types", Explicit),
+      ("src/a.c:3:5: warning: unused variable 'x'", Explicit),
+      ("ts=1 level=error msg=\"db down\"", Explicit),
+      ("ERROR:root:cannot connect", Explicit),
+      (
+        "[07.27 10:05:06] QQ.exe - host:80 error : Could not connect",
+        Explicit,
+      ),
+      ("--- FAIL: TestParse (0.00s)", Explicit),
+      ("E/AndroidRuntime(123): FATAL EXCEPTION: main", Explicit),
+      // Anywhere: exceptions, panics.
+      (
+        "2024 INFO handler raised java.io.IOException: closed",
+        Explicit,
+      ),
+      ("kernel: panic in module foo", Explicit),
+      // Severity words in the message only.
+      (
+        "Dec 10 06:55:46 LabSZ sshd[24200]: pam_unix(sshd:auth): authentication failure; uid=0",
+        Soft,
+      ),
+      (
+        "Dec 10 06:55:48 LabSZ sshd[24200]: Failed password for invalid user x from 1.2.3.4",
+        Soft,
+      ),
+      (
+        "- 1117 2005.06.03 R02 2005-06-03 R02 RAS KERNEL INFO instruction cache parity error corrected",
+        Soft,
+      ),
+      (
+        "2016-09-28 04:30:31, Info  CBS  Warning: Unrecognized packageExtended attribute.",
+        Soft,
+      ),
+      (
+        "Jul  8 host secd[276]:  sync with device failure: Error Domain=com.apple.security",
+        Soft,
+      ),
+      (
+        "the connection was aborted by peer after a long and tedious exchange of words",
+        Soft,
+      ),
+      ("Connected to 10.0.0.1 port 22", None),
+      ("INFO all good", None),
+    ] {
+      assert_eq!(severity(l), want, "{l}");
     }
   }
 

@@ -7,7 +7,7 @@ use headroom_core::marker::{Marker, find_markers};
 use headroom_core::output::{line_content, split_lines_inclusive, store_original};
 use headroom_core::{Compressed, Mode, Params};
 
-use crate::classify::{is_severe, matches_query, query_terms, trace_lines};
+use crate::classify::{Severity, matches_query, query_terms, severity, trace_lines};
 use crate::drain::{MinerConfig, TemplateMiner};
 use crate::normalize::{final_state, is_progress, strip_ansi};
 use crate::refine::refine;
@@ -33,10 +33,32 @@ pub struct Budget {
   pub min_examples: usize,
   /// ...and at most this share of the input lines (1/n).
   pub examples_divisor: usize,
-  /// Severe lines (errors, warnings, failures) kept verbatim per template: `None` keeps
-  /// every one (balanced); `Some(k)` keeps the first `k` of each template and counts the
-  /// rest in markers that name every such template, tagged `(severe)` (aggressive).
+  /// Explicitly severe lines ([`Severity::Explicit`]: a level field, an exception, a panic)
+  /// kept verbatim per template: `None` keeps every one (balanced); `Some(k)` keeps the
+  /// first `k` of each template and counts the rest in markers that name every such
+  /// template, tagged `(severe)` (aggressive).
   pub severe_per_template: Option<usize>,
+  /// Which soft-severe lines ([`Severity::Soft`]: a severity word in the message text
+  /// only) stay verbatim; `None` treats them like explicit ones (aggressive: they share
+  /// `severe_per_template`).
+  pub soft: Option<SoftKeep>,
+}
+
+/// Which soft-severe lines of one template stay verbatim. The rest are counted by markers
+/// that name every such template, tagged `(severe)`, with a summary of its variable parts.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct SoftKeep {
+  /// A template with at most this many soft-severe lines keeps them all.
+  pub keep_all_upto: usize,
+  /// Otherwise its first soft-severe lines are kept...
+  pub first: usize,
+  /// ...its last one (when `true`)...
+  pub last: bool,
+  /// ...and the first line with each value of a *categorical* variable position: one
+  /// whose values among the template's soft-severe lines number at least 2 and at most
+  /// this (a reason code, a status: each value is a different case). Positions with more
+  /// values are identifiers (ids, hosts, users, ports, times), summarised by the markers.
+  pub categories: usize,
 }
 
 impl Budget {
@@ -50,6 +72,12 @@ impl Budget {
         min_examples: 64,
         examples_divisor: 4,
         severe_per_template: None,
+        soft: Some(SoftKeep {
+          keep_all_upto: 4,
+          first: 2,
+          last: true,
+          categories: 4,
+        }),
       }),
       Mode::Aggressive => Some(Budget {
         head: 4,
@@ -57,6 +85,7 @@ impl Budget {
         min_examples: 24,
         examples_divisor: 16,
         severe_per_template: Some(3),
+        soft: None,
       }),
     }
   }
@@ -69,8 +98,10 @@ pub enum Keep {
   No,
   /// One of the first or last lines.
   Edge,
-  /// Error/warning/fatal/... severity.
+  /// Explicit severity (level field, exception, panic), or in aggressive mode any severity.
   Severity,
+  /// A soft-severe line kept as an example of its template ([`SoftKeep`]).
+  Soft,
   /// Part of a stack trace.
   Trace,
   /// Matches the query.
@@ -184,19 +215,34 @@ fn plan<'a>(
   let all_views: Vec<&str> = lines.iter().map(|l| l.view.as_str()).collect();
   let trace = trace_lines(&all_views);
   let terms = params.query.map(query_terms).unwrap_or_default();
+  let sev: Vec<Severity> = lines
+    .iter()
+    .map(|l| {
+      if l.blank {
+        Severity::None
+      } else {
+        severity(&l.view)
+      }
+    })
+    .collect();
+  let soft_kept = match budget.soft {
+    Some(rule) => soft_examples(&lines, &sev, &group, &refined.templates, &rule),
+    None => vec![false; n],
+  };
   let mut keep = vec![Keep::No; n];
-  let mut severe_omitted = vec![false; n];
   let mut severe_kept = vec![0usize; refined.templates.len()];
   for (i, l) in lines.iter().enumerate() {
-    let severe = !l.blank && is_severe(&l.view);
+    let counted = sev[i] == Severity::Explicit || sev[i] == Severity::Soft && budget.soft.is_none();
     let within = |kept: &mut usize| {
       *kept += 1;
       budget.severe_per_template.is_none_or(|k| *kept <= k)
     };
     keep[i] = if l.blank {
       Keep::No
-    } else if severe && within(&mut severe_kept[group[i] as usize]) {
+    } else if counted && within(&mut severe_kept[group[i] as usize]) {
       Keep::Severity
+    } else if soft_kept[i] {
+      Keep::Soft
     } else if trace[i] {
       Keep::Trace
     } else if matches_query(&l.view, &terms) {
@@ -207,9 +253,9 @@ fn plan<'a>(
       Keep::No
     };
   }
-  for i in 0..n {
-    severe_omitted[i] = keep[i] == Keep::No && !lines[i].blank && is_severe(&lines[i].view);
-  }
+  let severe_omitted: Vec<bool> = (0..n)
+    .map(|i| keep[i] == Keep::No && sev[i] != Severity::None)
+    .collect();
   // Examples: the first line of each template, biggest templates first, within budget.
   let cap = budget.min_examples.max(n / budget.examples_divisor.max(1));
   let mut order: Vec<usize> = (0..refined.templates.len()).collect();
@@ -301,6 +347,67 @@ fn plan<'a>(
   plan
 }
 
+/// Variable positions of a template looked at for categories (the first few).
+const CATEGORY_POSITIONS: usize = 8;
+
+/// The soft-severe lines kept by `rule`, per template (see [`SoftKeep`]). Linear: each
+/// soft line is visited once per looked-at variable position.
+fn soft_examples(
+  lines: &[Line<'_>],
+  sev: &[Severity],
+  group: &[u32],
+  templates: &[String],
+  rule: &SoftKeep,
+) -> Vec<bool> {
+  let mut by_group: Vec<Vec<usize>> = vec![Vec::new(); templates.len()];
+  for (i, s) in sev.iter().enumerate() {
+    if *s == Severity::Soft
+      && let Some(v) = by_group.get_mut(group[i] as usize)
+    {
+      v.push(i);
+    }
+  }
+  let mut kept = vec![false; lines.len()];
+  for (g, members) in by_group.iter().enumerate() {
+    if members.len() <= rule.keep_all_upto {
+      members.iter().for_each(|&i| kept[i] = true);
+      continue;
+    }
+    members
+      .iter()
+      .take(rule.first)
+      .for_each(|&i| kept[i] = true);
+    if rule.last
+      && let Some(&i) = members.last()
+    {
+      kept[i] = true;
+    }
+    let positions = templates[g]
+      .split(' ')
+      .enumerate()
+      .filter(|(_, t)| t.ends_with("<*>"))
+      .map(|(p, _)| p)
+      .take(CATEGORY_POSITIONS);
+    for p in positions {
+      // (value, first line holding it), in order of first appearance; stop past the cap.
+      let mut values: Vec<(&str, usize)> = Vec::new();
+      for &i in members {
+        let v = lines[i].view.split_whitespace().nth(p).unwrap_or("");
+        if !values.iter().any(|(x, _)| *x == v) {
+          values.push((v, i));
+          if values.len() > rule.categories {
+            break;
+          }
+        }
+      }
+      if (2..=rule.categories).contains(&values.len()) {
+        values.iter().for_each(|&(_, i)| kept[i] = true);
+      }
+    }
+  }
+  kept
+}
+
 fn truncate(s: &str, max: usize) -> String {
   match s.char_indices().nth(max) {
     Some((at, _)) => format!("{}...", &s[..at]),
@@ -346,12 +453,13 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
       ""
     };
     let tmpl = plan.templates.get(g as usize).map_or("", String::as_str);
-    let _ = write!(out, "{c} {more}like \"{}\"", truncate(tmpl, QUOTE_CHARS));
+    let (shown, lead) = quoted(tmpl);
+    let _ = write!(out, "{c} {more}like \"{}\"", truncate(&shown, QUOTE_CHARS));
     if severe.contains_key(&g) {
       out.push_str(" (severe)");
     }
     if k == 0 && c > 1 {
-      out.push_str(&values_summary(plan, run, g, tmpl));
+      out.push_str(&values_summary(plan, run, g, tmpl, lead));
     }
   }
   if groups.len() > named {
@@ -374,17 +482,54 @@ fn breakdown(plan: &Plan<'_>, run: &Run) -> String {
   out
 }
 
-/// ` (var 1: 12 distinct; var 2: a|b)` for the first two variable positions of a template.
-fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str) -> String {
-  let positions: Vec<usize> = tmpl
+/// A template as markers quote it: a leading run of two or more variables (a log header:
+/// timestamp, host, process) is written as one `<*>`. Also returns that run's length (0
+/// when nothing was collapsed).
+fn quoted(tmpl: &str) -> (String, usize) {
+  let lead = tmpl.split(' ').take_while(|t| *t == "<*>").count();
+  if lead < 2 {
+    return (tmpl.to_string(), 0);
+  }
+  let rest: Vec<&str> = tmpl.split(' ').skip(lead).collect();
+  if rest.is_empty() {
+    return ("<*>".to_string(), lead);
+  }
+  (format!("<*> {}", rest.join(" ")), lead)
+}
+
+/// ` (var 1: 12 distinct; var 2: a|b)` for the first two variable positions of a template
+/// as quoted (see [`quoted`]; `lead` is the collapsed header run, which is skipped when
+/// there are variables after it). `var k` is the k-th `<*>` of the quoted template.
+fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str, lead: usize) -> String {
+  let vars: Vec<usize> = tmpl
     .split(' ')
     .enumerate()
     .filter(|(_, t)| t.ends_with("<*>"))
     .map(|(p, _)| p)
-    .take(2)
     .collect();
+  let skip = if lead >= 2 && vars.iter().any(|&p| p >= lead) {
+    lead
+  } else {
+    0
+  };
+  // (position in the line, label number in the quoted template)
+  let mut positions: Vec<(usize, usize)> = Vec::new();
+  for (k, &p) in vars.iter().enumerate().filter(|&(_, &p)| p >= skip) {
+    // Header variables all show as the quoted template's first `<*>`.
+    let label = if lead >= 2 {
+      k + 2 - lead.min(k + 1)
+    } else {
+      k + 1
+    };
+    if positions.len() == 2 {
+      break;
+    }
+    if positions.last().is_none_or(|&(_, l)| l != label) {
+      positions.push((p, label));
+    }
+  }
   let mut parts = Vec::new();
-  for (k, &p) in positions.iter().enumerate() {
+  for &(p, label) in &positions {
     let mut values: BTreeMap<&str, usize> = BTreeMap::new();
     for i in run.start..run.end {
       if plan.group[i] == g
@@ -394,12 +539,16 @@ fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str) -> String {
         *values.entry(v).or_default() += 1;
       }
     }
-    let shown = if values.len() <= 3 && values.keys().all(|v| v.chars().count() <= 24) {
+    // Values are listed when few and repeated (a category); distinct one-off values (ids,
+    // ports) are only counted: listing them would restate the omitted lines.
+    let lines: usize = values.values().sum();
+    let listed = values.len() <= 3 && (values.len() == 1 || lines > values.len());
+    let shown = if listed && values.keys().all(|v| v.chars().count() <= 24) {
       values.keys().copied().collect::<Vec<_>>().join("|")
     } else {
       format!("{} distinct", values.len())
     };
-    parts.push(format!("var {}: {shown}", k + 1));
+    parts.push(format!("var {label}: {shown}"));
   }
   if parts.is_empty() {
     String::new()

@@ -14,23 +14,57 @@
 //!    variable masking from [`mask`], at most 4096 clusters), then **refine** the clusters
 //!    ([`refine()`]): merge clusters that differ only in one leading non-word token, split
 //!    clusters on positions that hold 2-3 distinct plain words (event names, not values).
-//! 4. **Keep verbatim**: lines with a severity word (error, warning, fatal, panic,
-//!    exception, failed, alert...; in aggressive mode only the first 3 of each template,
-//!    the rest counted by markers that name every such template, tagged `(severe)`), whole
-//!    stack traces (Python, JVM, JavaScript, Rust, Go;
-//!    [`classify::trace_lines`]), lines matching the query's terms, the first and last lines
-//!    (10/20 balanced, 4/10 aggressive), and the first line of each template, biggest
-//!    templates first, up to max(64, n/4) lines balanced or max(24, n/16) aggressive (so a
-//!    line whose template occurs once is kept while the budget allows). Blank lines between
-//!    kept lines stay; runs of 3+ blank lines keep their first.
+//! 4. **Keep verbatim**: severe lines as the [severity rule](#severity) below says, whole
+//!    stack traces (Python, JVM, JavaScript, Rust, Go; [`classify::trace_lines`]), lines
+//!    matching the query's terms, the first and last lines (10/20 balanced, 4/10
+//!    aggressive), and the first line of each template, biggest templates first, up to
+//!    max(64, n/4) lines balanced or max(24, n/16) aggressive (so a line whose template
+//!    occurs once is kept while the budget allows). Blank lines between kept lines stay;
+//!    runs of 3+ blank lines keep their first.
 //! 5. **Mark the rest**: every maximal run of omitted lines becomes one marker line *in its
 //!    place* (order is never changed), `[37 of 2000 lines omitted: 37 more like "Connected
 //!    to <*> port <*>" (var 1: 12 distinct; var 2: 22|2222); retrieve hash=...]`, naming
 //!    the run's three biggest templates with their counts (`more like` when that template's
-//!    example line is kept elsewhere), a summary of the first template's variable values,
-//!    blank lines, and the final state of a progress bar in the run. A run whose marker
-//!    would not be shorter than its lines stays verbatim. The marker takes the terminator
-//!    of the run's last line.
+//!    example line is kept elsewhere; every template of omitted severe lines is named too,
+//!    tagged `(severe)`), a summary of the first template's variable values, blank lines,
+//!    and the final state of a progress bar in the run. A quoted template writes a leading
+//!    run of variables (the log header: date, time, host, pid) as one `<*>`, and the value
+//!    summary then describes the first two variables after it (`var k` is the quoted
+//!    template's k-th `<*>`; values are listed when at most 3 and repeated, else counted).
+//!    A run whose marker would not be shorter than its lines stays verbatim. The marker
+//!    takes the terminator of the run's last line.
+//!
+//! ## Severity
+//!
+//! [`severity()`] sorts lines into three kinds ([`Severity`]):
+//!
+//! - **Explicit**: the line says it is an error or warning in a *level field*: a level word
+//!   (`error`, `err`, `fatal`, `severe`, `critical`, `crit`, `warn`, `warning`, `emerg`,
+//!   `alert`, `panic`) among the first 12 whitespace tokens (a log header: timestamp, host,
+//!   process, component, level), written as a level: all capitals (`ERROR`, BGL's `RAS
+//!   KERNEL FATAL`), or any case next to field punctuation (`[error]`, `<warn>`,
+//!   `error:`, `Warning:`, `error[E0308]:`, `level=error`, `error :`); a shouted status
+//!   (`FAIL`, `FAILED`, `ABORTED`) there; a one-letter logcat/pytest level `E`/`W`/`F`. Also,
+//!   anywhere in the line: an exception or error class name (`IOException`, `TypeError`),
+//!   `panic`/`panicked`, `Traceback`. The first level field decides: a line whose level
+//!   reads `INFO`/`DEBUG`/`TRACE`/`NOTICE`/`VERBOSE` (or `Info`) is not explicitly severe
+//!   whatever its message says (`RAS KERNEL INFO ... parity error corrected`).
+//! - **Soft**: a severity word only in the message text (`Failed password for ...`,
+//!   `authentication failure`, `error`, `fatal`, `exception`, `abort`...).
+//! - **None**: no severity word.
+//!
+//! Balanced mode keeps every explicitly severe line verbatim. Soft-severe lines of a
+//! template ([`SoftKeep`]) all stay when the template has at most 4 of them (a rare severe
+//! event); otherwise the first 2, the last, and the first line holding each value of a
+//! *categorical* variable position (2 to 4 distinct values among them: a reason code or a
+//! status, each a different case) stay, and the rest collapse like any repeated template:
+//! the markers that count them name their template, tagged `(severe)`, with a summary of
+//! its variable parts (identifiers: users, hosts, ports, ids). A brute-force SSH log of
+//! 1,500 near-identical auth failures so reads as a handful of examples and counted markers,
+//! while sshd's own `error:` lines, a Java `ERROR` or a panic stay whole. The loghub
+//! alert-labelled lines (BGL's `FATAL` level) are explicit by this rule: all are kept.
+//! Aggressive mode keeps the first 3 severe lines (either kind) of each template, and its
+//! markers name every template of the severe lines they count, tagged `(severe)`.
 //!
 //! **Lossy edits are marked.** Kept lines are byte-exact input lines, with one exception:
 //! ANSI escape sequences are removed from kept lines (unless that would leave a carriage
@@ -54,12 +88,13 @@ pub mod metrics;
 pub mod normalize;
 pub mod refine;
 
-pub use compress::{Budget, Keep, STRATEGY, compress, compress_with, keep_reasons};
+pub use classify::{Severity, severity};
+pub use compress::{Budget, Keep, STRATEGY, SoftKeep, compress, compress_with, keep_reasons};
 pub use drain::{ClusterId, MinerConfig, TemplateMiner};
 pub use refine::{Refined, refine};
 
 /// Mines the templates of `lines` in one call: the default [`TemplateMiner`] followed by
-/// [`refine`] (what [`compress`] groups lines by). Groups are numbered from 0 in order of
+/// [`refine()`] (what [`compress()`] groups lines by). Groups are numbered from 0 in order of
 /// first appearance.
 pub fn mine_templates(lines: &[&str]) -> Refined {
   let mut miner = TemplateMiner::default();

@@ -6,7 +6,7 @@
 //!   only the final state: the text after the last `\r` that is followed by something.
 //!
 //! The compressor never writes a normalised line in place of an input line except for
-//! ANSI stripping, which it announces with a marker (see [`crate::compress`]).
+//! ANSI stripping, which it announces with a marker (see [`crate::compress()`]).
 
 use std::borrow::Cow;
 

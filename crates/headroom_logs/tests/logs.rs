@@ -100,6 +100,134 @@ fn repeated_lines_collapse_to_an_example_and_a_counted_marker() {
 }
 
 #[test]
+fn soft_severe_templates_collapse_explicit_ones_stay() {
+  // A brute-force session: 600 auth failures (severity word in the message only), a reason
+  // code with two values, and errors with an explicit level among them.
+  let mut log = String::from("sshd[1]: Server listening on 0.0.0.0 port 22.\n");
+  let mut explicit = Vec::new();
+  for i in 0..600 {
+    log.push_str(&format!(
+      "Dec 10 07:{:02}:{:02} sshd[{}]: Failed password for invalid user u{} from 10.0.{}.{} port {} ssh2\n",
+      i / 60 % 60,
+      i % 60,
+      2000 + i,
+      i % 97,
+      i % 5,
+      i % 200,
+      40000 + i
+    ));
+    log.push_str(&format!(
+      "Dec 10 07:{:02}:{:02} sshd[{}]: Connection closed by 10.0.{}.{} port {}\n",
+      i / 60 % 60,
+      i % 60,
+      2000 + i,
+      i % 5,
+      i % 200,
+      40000 + i
+    ));
+    if i % 100 == 50 {
+      let l = format!(
+        "Dec 10 07:00:{:02} sshd[9]: error: Bind to port 22 failed",
+        i % 60
+      );
+      log.push_str(&l);
+      log.push('\n');
+      explicit.push(l);
+    }
+    if i % 40 == 7 {
+      // Reason 1004 once, in the middle: kept as a new value of a categorical variable.
+      let reason = if i / 40 == 7 { 1004 } else { 1003 };
+      log.push_str(&format!(
+        "Dec 10 07:00:00 kernel: disk sda failed with reason {reason}\n"
+      ));
+    }
+  }
+  log.push_str("sshd[1]: Received signal 15; terminating.\n");
+  let store = MemStore::default();
+  let params = Params::new(Mode::Balanced, &store);
+  let out = compress(&log, &params).expect("compressed");
+  check(&log, &out, &store);
+  let lines = out_lines(&out.text);
+  for l in &explicit {
+    assert!(lines.contains(&l.as_str()), "explicit error lost: {l}");
+  }
+  // Each reason code keeps its first line (a categorical variable), whatever the budget.
+  assert!(lines.iter().any(|l| l.ends_with("reason 1003")));
+  assert!(lines.iter().any(|l| l.ends_with("reason 1004")));
+  let failed = |t: &[&str]| t.iter().filter(|l| l.contains("Failed password")).count();
+  let reasons = keep_reasons(&log, &params);
+  let input = out_lines(&log);
+  let soft_kept: Vec<&str> = (0..input.len())
+    .filter(|&i| reasons[i] == Keep::Soft)
+    .map(|i| input[i])
+    .collect();
+  // First two and last of the template are kept, and named "(severe)" where omitted.
+  let all_failed: Vec<&str> = input
+    .iter()
+    .copied()
+    .filter(|l| l.contains("Failed pass"))
+    .collect();
+  let failed_kept: Vec<&str> = soft_kept
+    .iter()
+    .copied()
+    .filter(|l| l.contains("Failed pass"))
+    .collect();
+  assert_eq!(failed_kept, [all_failed[0], all_failed[1], all_failed[599]]);
+  // Beyond those, only head and tail lines of the template stay.
+  assert!(failed(&lines) <= 3 + 10 + 20, "{}", out.text);
+  let disk = soft_kept.iter().filter(|l| l.contains("disk sda")).count();
+  assert_eq!(
+    disk, 4,
+    "first two, the new reason, and the last: {soft_kept:?}"
+  );
+  assert!(
+    out
+      .text
+      .contains("Failed password for invalid user <*> from <*> port <*> ssh2\" (severe)")
+  );
+  assert!(out.text.len() < log.len() / 8, "{}", out.text.len());
+  // Aggressive keeps no more of them.
+  let agg = compress(&log, &Params::new(Mode::Aggressive, &store)).expect("compressed");
+  check(&log, &agg, &store);
+  assert!(failed(&out_lines(&agg.text)) <= failed(&lines));
+}
+
+#[test]
+fn loghub_soft_severity_collapses_openssh() {
+  let Some(root) = common::loghub() else {
+    println!("note: ../shared/corpus/loghub absent; OpenSSH test skipped");
+    return;
+  };
+  let sys = common::load(&root, "OpenSSH");
+  let store = MemStore::default();
+  let params = Params::new(Mode::Balanced, &store);
+  let out = compress(&sys.raw, &params).expect("compressed");
+  check(&sys.raw, &out, &store);
+  let kept: std::collections::HashSet<&str> = out_lines(&out.text).into_iter().collect();
+  // Every explicitly severe line (sshd's `error:` prefix) stays; the auth failures collapse.
+  let mut explicit = 0;
+  for l in out_lines(&sys.raw) {
+    if headroom_logs::severity(l) == headroom_logs::Severity::Explicit {
+      explicit += 1;
+      assert!(kept.contains(l), "{l}");
+    }
+  }
+  assert!(explicit > 0);
+  assert!(out.text.len() * 4 < sys.raw.len(), "{}", out.text.len());
+  assert!(out.text.contains("authentication failure"));
+  assert!(out.text.contains("(severe)"));
+  // The header fields (date, time, process) are quoted as one `<*>`.
+  assert!(
+    out
+      .text
+      .contains("like \"<*> LabSZ <*> Failed password for"),
+    "{}",
+    out.text
+  );
+  assert!(!out.text.contains("like \"<*> <*>"), "{}", out.text);
+}
+
+#[test]
 fn crlf_and_final_line_without_newline_survive() {
   let mut log = String::new();
   for i in 0..100 {
