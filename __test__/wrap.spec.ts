@@ -57,7 +57,10 @@ test('codex: a custom provider with wire_api "responses" through -c overrides, n
   t.true(p.args[3].includes('base_url = "http://127.0.0.1:9000/v1"'))
   t.true(p.args[3].includes('wire_api = "responses"'))
   t.true(p.args[3].includes('env_key = "OPENAI_API_KEY"'))
+  t.true(p.args[3].includes('supports_websockets = true'), 'the WebSocket mode goes through the proxy too')
   t.deepEqual(p.args.slice(4), ['exec', 'fix it'])
+  const http = planLaunch('codex', { proxyUrl: 'http://127.0.0.1:9000', env: {}, websockets: false })
+  t.true(http.args[3].includes('supports_websockets = false'), '--no-websockets: HTTP only')
   t.deepEqual(p.edits, [])
 
   const login = planLaunch('codex', { proxyUrl: 'http://127.0.0.1:9000', token: 'tok', env: {} })

@@ -8,7 +8,7 @@
 //   headroom retrieve HASH [--query WORDS]             print the original behind a marker (default store)
 //   headroom evals --provider P --model ID [...]       LLM-judged accuracy, original vs compressed (needs a key)
 //   headroom proxy [--host H] [--port P] [--token T] [...] the compressing proxy (see README)
-//   headroom wrap claude|codex|aider [--no-compress] [proxy flags] [-- agent args]   an agent through the proxy
+//   headroom wrap claude|codex|aider [--no-compress] [--no-websockets] [proxy flags] [-- agent args]   an agent through the proxy
 const { spawnSync } = require('node:child_process')
 const fs = require('node:fs')
 const path = require('node:path')
@@ -24,7 +24,7 @@ const USAGE = `usage:
   headroom proxy [--host 127.0.0.1] [--port 8787] [--token T] [--upstream-anthropic URL] [--upstream-openai URL]
                  [--store sqlite:PATH|memory|redis://HOST:PORT] [--mode M] [--stabilize] [--log-level info|debug|warn|...] [--config FILE]
                                                      (each also HEADROOM_*; see README; JSON logs on stderr)
-  headroom wrap claude|codex|aider [--no-compress] [--agent-bin PATH] [proxy flags] [-- agent args]
+  headroom wrap claude|codex|aider [--no-compress] [--no-websockets] [--agent-bin PATH] [proxy flags] [-- agent args]
                                                      (starts or reuses a proxy, runs the agent against it)
   headroom wrap cursor [proxy flags]                 (prints the settings to make in Cursor)
   headroom evals --provider anthropic|openai --model ID [--base-url URL] [--limit N] [--paragraphs N]
@@ -171,6 +171,7 @@ async function wrap(argv) {
       mode: { type: 'string' },
       config: { type: 'string' },
       'no-compress': { type: 'boolean' },
+      'no-websockets': { type: 'boolean' },
       'agent-bin': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
@@ -183,7 +184,7 @@ async function wrap(argv) {
   const w = require('../proxy/wrap.js')
   const { resolveConfig } = require('../proxy/config.js')
   const agent = positionals[0]
-  const { 'no-compress': noCompress, 'agent-bin': bin, help: _help, ...proxyFlags } = values
+  const { 'no-compress': noCompress, 'no-websockets': noWebsockets, 'agent-bin': bin, help: _help, ...proxyFlags } = values
   const config = resolveConfig({ ...proxyFlags, compress: noCompress ? 'false' : undefined })
   if (agent === 'cursor') {
     console.log(w.cursorInstructions(w.localUrl(config.host, config.port), config.token))
@@ -198,7 +199,7 @@ async function wrap(argv) {
   try {
     const how = px.started ? `started, ${config.compress ? `mode ${config.mode}` : 'pass-through (--no-compress)'}` : 'reused'
     console.error(`headroom wrap: proxy ${px.url} (${how}); upstreams ${config.upstreamAnthropic}, ${config.upstreamOpenai}`)
-    const plan = w.planLaunch(agent, { proxyUrl: px.url, token: config.token, args: agentArgs, bin })
+    const plan = w.planLaunch(agent, { proxyUrl: px.url, token: config.token, args: agentArgs, bin, websockets: !noWebsockets })
     for (const n of plan.notes) console.error(`headroom wrap: ${n}`)
     return await w.runAgent(plan)
   } finally {

@@ -42,7 +42,8 @@ exports.startProxy = startProxy;
 // to the configured upstream; responses, streaming or not, are relayed as they arrive.
 //
 // Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses (also below a base
-// path, as Azure OpenAI sends them) are compressed; every other path is passed through. Once a session has had markers the retrieve tool
+// path, as Azure OpenAI sends them) are compressed, and so are the `response.create` messages of
+// the Responses WebSocket mode (websocket.ts); every other path is passed through. Once a session has had markers the retrieve tool
 // stays in its tool list (sessions.ts), and the model's headroom_retrieve calls are answered
 // here, streaming included (retrieval.ts): they never reach the client.
 const node_http_1 = __importDefault(require("node:http"));
@@ -58,6 +59,7 @@ const sessions_1 = require("./sessions");
 const store_1 = require("./store");
 const stats_1 = require("./stats");
 const usage_1 = require("./usage");
+const websocket_1 = require("./websocket");
 /**
  * The compressed routes: Anthropic `/v1/messages`, OpenAI `/v1/chat/completions` and
  * `/v1/responses`, also under a base path, which is how Azure OpenAI spells them
@@ -317,6 +319,8 @@ async function startProxy(config, options = {}) {
             res.destroy();
         }
     }
+    // The Responses WebSocket mode (websocket.ts): upgrades on the Responses routes.
+    const websockets = (0, websocket_1.attachWebSocketRelay)(server, { config, store, log, compressions, stats, sticky, isResponsesPath: (p) => formatOf(p) === 'openai-responses' });
     await new Promise((resolve, reject) => {
         server.once('error', reject);
         server.listen(config.port, config.host, () => resolve());
@@ -328,6 +332,7 @@ async function startProxy(config, options = {}) {
         stats,
         store,
         close: async () => {
+            websockets.close();
             await new Promise((r) => server.close(() => r()));
             await agent.close();
             store.close();

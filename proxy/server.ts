@@ -3,7 +3,8 @@
 // to the configured upstream; responses, streaming or not, are relayed as they arrive.
 //
 // Anthropic /v1/messages, OpenAI /v1/chat/completions and /v1/responses (also below a base
-// path, as Azure OpenAI sends them) are compressed; every other path is passed through. Once a session has had markers the retrieve tool
+// path, as Azure OpenAI sends them) are compressed, and so are the `response.create` messages of
+// the Responses WebSocket mode (websocket.ts); every other path is passed through. Once a session has had markers the retrieve tool
 // stays in its tool list (sessions.ts), and the model's headroom_retrieve calls are answered
 // here, streaming included (retrieval.ts): they never reach the client.
 import http from 'node:http'
@@ -23,6 +24,7 @@ import { StickySessions, sessionFromHeaders } from './sessions'
 import { openStore, retrieveErrorStatus } from './store'
 import { metrics, newStats, recordBilled, recordReport, recordRequest, type ProxyStats } from './stats'
 import { tokenClasses } from './usage'
+import { attachWebSocketRelay } from './websocket'
 
 export type { ProxyStats } from './stats'
 
@@ -279,6 +281,9 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     }
   }
 
+  // The Responses WebSocket mode (websocket.ts): upgrades on the Responses routes.
+  const websockets = attachWebSocketRelay(server, { config, store, log, compressions, stats, sticky, isResponsesPath: (p) => formatOf(p) === 'openai-responses' })
+
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject)
     server.listen(config.port, config.host, () => resolve())
@@ -290,6 +295,7 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
     stats,
     store,
     close: async () => {
+      websockets.close()
       await new Promise<void>((r) => server.close(() => r()))
       await agent.close()
       store.close()

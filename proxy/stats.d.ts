@@ -23,6 +23,8 @@ export interface RequestRecord {
     reasons: Record<string, number>;
     /** Retrieve calls answered inside the proxy for this request. */
     retrieveCalls: number;
+    /** `websocket` for a `response.create` message of the Responses WebSocket mode (absent: HTTP). */
+    transport?: 'websocket';
 }
 /** Counters behind `/stats` and `/metrics`. */
 export interface ProxyStats {
@@ -61,6 +63,13 @@ export interface ProxyStats {
         turns: number;
         calls: number;
         continuations: number;
+    };
+    /**
+     * The Responses WebSocket mode: connections relayed (each `response.create` message also
+     * counts in `requests`, with `transport: "websocket"` in `recent`).
+     */
+    websocket: {
+        connections: number;
     };
     /** Requests whose system prompt held volatile values (they change the cached prefix). */
     volatileSystemPrompts: {

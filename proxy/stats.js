@@ -29,6 +29,7 @@ function newStats() {
         notCompressed: {},
         skippedBlocks: {},
         retrieval: { turns: 0, calls: 0, continuations: 0 },
+        websocket: { connections: 0 },
         volatileSystemPrompts: { requests: 0, byKind: {} },
         stickySessions: 0,
         recent: [],
@@ -92,6 +93,7 @@ function metrics(s) {
         ['headroom_tokens_before_total', 'Tokens of compressible request bodies before compression', s.tokensBefore],
         ['headroom_tokens_after_total', 'Tokens of those bodies after compression', s.tokensAfter],
         ['headroom_retrieve_calls_total', 'headroom_retrieve calls answered by the proxy', s.retrieval.calls],
+        ['headroom_websocket_connections_total', 'Responses WebSocket connections relayed', s.websocket.connections],
         ['headroom_savings_usd_total', 'Estimated savings in USD (basis: see /stats savings.basis)', s.savings.usd],
         ['headroom_volatile_system_prompts_total', 'Requests whose system prompt held volatile values', s.volatileSystemPrompts.requests],
     ];

@@ -27,6 +27,8 @@ export interface RequestRecord {
   reasons: Record<string, number>
   /** Retrieve calls answered inside the proxy for this request. */
   retrieveCalls: number
+  /** `websocket` for a `response.create` message of the Responses WebSocket mode (absent: HTTP). */
+  transport?: 'websocket'
 }
 
 /** Counters behind `/stats` and `/metrics`. */
@@ -57,6 +59,11 @@ export interface ProxyStats {
   skippedBlocks: Record<string, number>
   /** The retrieve calls the proxy answered itself. */
   retrieval: { turns: number; calls: number; continuations: number }
+  /**
+   * The Responses WebSocket mode: connections relayed (each `response.create` message also
+   * counts in `requests`, with `transport: "websocket"` in `recent`).
+   */
+  websocket: { connections: number }
   /** Requests whose system prompt held volatile values (they change the cached prefix). */
   volatileSystemPrompts: { requests: number; byKind: Record<string, number>; lastSample?: string }
   /** Sessions that keep the retrieve tool. */
@@ -87,6 +94,7 @@ export function newStats(): ProxyStats {
     notCompressed: {},
     skippedBlocks: {},
     retrieval: { turns: 0, calls: 0, continuations: 0 },
+    websocket: { connections: 0 },
     volatileSystemPrompts: { requests: 0, byKind: {} },
     stickySessions: 0,
     recent: [],
@@ -148,6 +156,7 @@ export function metrics(s: ProxyStats): string {
     ['headroom_tokens_before_total', 'Tokens of compressible request bodies before compression', s.tokensBefore],
     ['headroom_tokens_after_total', 'Tokens of those bodies after compression', s.tokensAfter],
     ['headroom_retrieve_calls_total', 'headroom_retrieve calls answered by the proxy', s.retrieval.calls],
+    ['headroom_websocket_connections_total', 'Responses WebSocket connections relayed', s.websocket.connections],
     ['headroom_savings_usd_total', 'Estimated savings in USD (basis: see /stats savings.basis)', s.savings.usd],
     ['headroom_volatile_system_prompts_total', 'Requests whose system prompt held volatile values', s.volatileSystemPrompts.requests],
   ]

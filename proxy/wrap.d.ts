@@ -28,6 +28,12 @@ export interface LaunchOptions {
     env?: NodeJS.ProcessEnv;
     /** The agent's executable. Default: the agent's usual command name on `PATH`. */
     bin?: string;
+    /**
+     * Codex only: whether it may use the Responses WebSocket mode through the proxy
+     * (`supports_websockets`). Default true; `headroom wrap codex --no-websockets` sets false
+     * (plain HTTP + SSE, where the proxy also answers `headroom_retrieve` calls itself).
+     */
+    websockets?: boolean;
 }
 /** How to launch one agent against the proxy. */
 export interface LaunchPlan {
@@ -46,8 +52,10 @@ export interface LaunchPlan {
  * - `claude`: `ANTHROPIC_BASE_URL`, and the same through `--settings '{"env":...}'` so that a
  *   base URL in the user's `settings.json` does not silently win; the token through
  *   `ANTHROPIC_CUSTOM_HEADERS`.
- * - `codex`: a custom provider `headroom` (`wire_api = "responses"`, base URL `<proxy>/v1`)
- *   selected with `-c` overrides, so `config.toml` is read as usual and never written; the
+ * - `codex`: a custom provider `headroom` (`wire_api = "responses"`, base URL `<proxy>/v1`,
+ *   `supports_websockets = true` unless `websockets` is false: the proxy compresses the
+ *   WebSocket mode's `response.create` messages too) selected with `-c` overrides, so
+ *   `config.toml` is read as usual and never written; the
  *   key from `OPENAI_API_KEY` when set, else Codex's own login; the token through
  *   `env_http_headers` (kept out of the process list).
  * - `aider`: `--openai-api-base <proxy>/v1` plus `OPENAI_API_BASE`/`OPENAI_BASE_URL` and

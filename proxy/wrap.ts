@@ -54,6 +54,12 @@ export interface LaunchOptions {
   env?: NodeJS.ProcessEnv
   /** The agent's executable. Default: the agent's usual command name on `PATH`. */
   bin?: string
+  /**
+   * Codex only: whether it may use the Responses WebSocket mode through the proxy
+   * (`supports_websockets`). Default true; `headroom wrap codex --no-websockets` sets false
+   * (plain HTTP + SSE, where the proxy also answers `headroom_retrieve` calls itself).
+   */
+  websockets?: boolean
 }
 
 /** How to launch one agent against the proxy. */
@@ -84,8 +90,10 @@ function withHeaderLine(existing: string | undefined, line: string): string {
  * - `claude`: `ANTHROPIC_BASE_URL`, and the same through `--settings '{"env":...}'` so that a
  *   base URL in the user's `settings.json` does not silently win; the token through
  *   `ANTHROPIC_CUSTOM_HEADERS`.
- * - `codex`: a custom provider `headroom` (`wire_api = "responses"`, base URL `<proxy>/v1`)
- *   selected with `-c` overrides, so `config.toml` is read as usual and never written; the
+ * - `codex`: a custom provider `headroom` (`wire_api = "responses"`, base URL `<proxy>/v1`,
+ *   `supports_websockets = true` unless `websockets` is false: the proxy compresses the
+ *   WebSocket mode's `response.create` messages too) selected with `-c` overrides, so
+ *   `config.toml` is read as usual and never written; the
  *   key from `OPENAI_API_KEY` when set, else Codex's own login; the token through
  *   `env_http_headers` (kept out of the process list).
  * - `aider`: `--openai-api-base <proxy>/v1` plus `OPENAI_API_BASE`/`OPENAI_BASE_URL` and
@@ -111,7 +119,8 @@ export function planLaunch(agent: WrapAgent, opts: LaunchOptions): LaunchPlan {
       return { agent, command: opts.bin ?? 'claude', args, env, edits: [], notes }
     }
     case 'codex': {
-      const fields = [`name = "headroom"`, `base_url = ${tomlString(v1)}`, `wire_api = "responses"`]
+      const ws = opts.websockets !== false
+      const fields = [`name = "headroom"`, `base_url = ${tomlString(v1)}`, `wire_api = "responses"`, `supports_websockets = ${ws}`]
       if (env.OPENAI_API_KEY) fields.push(`env_key = "OPENAI_API_KEY"`)
       else fields.push('requires_openai_auth = true')
       if (opts.token) {
@@ -119,7 +128,7 @@ export function planLaunch(agent: WrapAgent, opts: LaunchOptions): LaunchPlan {
         fields.push(`env_http_headers = { "x-headroom-token" = "HEADROOM_WRAP_TOKEN" }`)
       }
       const args = ['-c', 'model_provider="headroom"', '-c', `model_providers.headroom={ ${fields.join(', ')} }`, ...userArgs]
-      notes.push(`codex provider "headroom" (wire_api "responses") at ${v1}, set with -c overrides (config.toml untouched)`)
+      notes.push(`codex provider "headroom" (wire_api "responses", ${ws ? 'WebSocket mode' : 'HTTP only'}) at ${v1}, set with -c overrides (config.toml untouched)`)
       return { agent, command: opts.bin ?? 'codex', args, env, edits: [], notes }
     }
     case 'aider': {
