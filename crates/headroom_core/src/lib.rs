@@ -17,6 +17,7 @@
 pub mod check;
 pub mod error;
 pub mod hash;
+pub mod json;
 pub mod limits;
 pub mod marker;
 pub mod mode;

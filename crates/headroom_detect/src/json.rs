@@ -1,8 +1,9 @@
 //! JSON and JSON Lines detection.
 //!
-//! Small inputs (< 1 MiB) are fully validated with serde_json (which has its own recursion
-//! limit, so it cannot overflow the stack). Larger inputs, and documents nested deeper than
-//! serde_json's limit, get an iterative structural scan of the sampled head: valid tokens
+//! Small inputs (< 1 MiB) are fully validated in one iterative pass
+//! ([`headroom_core::json::spans::validate`]: serde_json's grammar, a nesting limit, eight
+//! string bytes at a time). Larger inputs, and documents nested deeper than that limit, get
+//! an iterative structural scan of the sampled head: valid tokens
 //! only, strings closed on the same line, brackets matched with an explicit stack.
 
 use crate::sample::Sample;
@@ -22,20 +23,42 @@ enum Scan {
   Invalid,
 }
 
-/// Detects one JSON object/array spanning the whole input.
-pub(crate) fn detect_json(text: &str, sample: &Sample<'_>) -> Option<Detection> {
+/// What [`detect_json`] found.
+pub(crate) enum Whole {
+  /// Not bracketed as one JSON object/array, or small and not one.
+  No,
+  /// One JSON document.
+  Json(Detection),
+  /// Bracketed, but too large to validate whole: [`detect_large_json`] decides on a sample.
+  Large,
+}
+
+/// Detects one JSON object/array spanning the whole input, validating it whole when it is
+/// smaller than `FULL_PARSE_LIMIT`.
+pub(crate) fn detect_json(text: &str) -> Whole {
   let trimmed = text.trim_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
-  let (first, last) = (*trimmed.as_bytes().first()?, *trimmed.as_bytes().last()?);
+  let (Some(&first), Some(&last)) = (trimmed.as_bytes().first(), trimmed.as_bytes().last()) else {
+    return Whole::No;
+  };
   if !matches!((first, last), (b'{', b'}') | (b'[', b']')) {
-    return None;
+    return Whole::No;
   }
-  if trimmed.len() < FULL_PARSE_LIMIT {
-    if serde_json::from_str::<serde::de::IgnoredAny>(trimmed).is_ok() {
-      return Some(Detection::new(ContentType::Json, 0.99));
-    }
-    // Deeper than serde_json's recursion limit, or simply invalid: scan structurally.
-    return (scan(trimmed) == Scan::Complete).then(|| Detection::new(ContentType::Json, 0.9));
+  if trimmed.len() >= FULL_PARSE_LIMIT {
+    return Whole::Large;
   }
+  if headroom_core::json::spans::validate(trimmed).is_ok() {
+    return Whole::Json(Detection::new(ContentType::Json, 0.99));
+  }
+  // Deeper than the nesting limit, or simply invalid: scan structurally.
+  if scan(trimmed) == Scan::Complete {
+    Whole::Json(Detection::new(ContentType::Json, 0.9))
+  } else {
+    Whole::No
+  }
+}
+
+/// Detects one JSON object/array too large to validate whole, from its sample.
+pub(crate) fn detect_large_json(sample: &Sample<'_>) -> Option<Detection> {
   let head = sample
     .head
     .trim_start_matches(|c: char| c.is_whitespace() || c == '\u{feff}');
@@ -73,7 +96,7 @@ pub(crate) fn detect_jsonl(sample: &Sample<'_>) -> Option<Detection> {
 /// Validates one line: full parse when small, structural scan otherwise.
 fn valid_line(t: &str) -> bool {
   if t.len() < 64 * 1024 {
-    serde_json::from_str::<serde::de::IgnoredAny>(t).is_ok() || scan(t) == Scan::Complete
+    headroom_core::json::spans::validate(t).is_ok() || scan(t) == Scan::Complete
   } else {
     scan(t) != Scan::Invalid
   }

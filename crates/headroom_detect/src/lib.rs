@@ -12,8 +12,8 @@
 //!   whole input up to 96 KiB, otherwise the first 64 KiB plus 16 KiB from the middle and
 //!   16 KiB from the end, each cut on char and line boundaries. Detection cost is therefore
 //!   O(sample), so a 100 MB string costs the same as a 96 KiB one. The only input-size
-//!   dependent step is JSON validation of inputs under 1 MiB (a full, non-allocating
-//!   `serde_json` parse into `IgnoredAny`); larger JSON gets an iterative structural scan
+//!   dependent step is JSON validation of inputs under 1 MiB (one non-recursive,
+//!   non-allocating validating pass, done before any sampling); larger JSON gets an iterative structural scan
 //!   of the sampled head (valid tokens, bracket matching with an explicit stack, plausible
 //!   ending). Nothing recurses on input nesting.
 //! * **One module per detector.** Each returns `Option<Detection>` with a confidence in
@@ -62,13 +62,21 @@ pub fn detect(text: &str) -> Detection {
   if text.trim().is_empty() {
     return Detection::text(0.5);
   }
+  // One JSON document is told by its brackets and a validating pass, before any sampling.
+  let json = json::detect_json(text);
+  if let json::Whole::Json(d) = json {
+    return d;
+  }
   let sample = Sample::new(text);
-  detect_sampled(text, &sample)
+  detect_sampled(&sample, json)
 }
 
-/// Detection on an already built sample.
-fn detect_sampled(text: &str, sample: &Sample<'_>) -> Detection {
-  if let Some(d) = json::detect_json(text, sample) {
+/// Detection on an already built sample, once the whole text is known not to be one
+/// small JSON document.
+fn detect_sampled(sample: &Sample<'_>, json: json::Whole) -> Detection {
+  if let json::Whole::Large = json
+    && let Some(d) = json::detect_large_json(sample)
+  {
     return d;
   }
   if let Some(d) = json::detect_jsonl(sample) {

@@ -683,7 +683,7 @@ pub fn write_str(out: &mut String, s: &str) {
   out.push('"');
   let b = s.as_bytes();
   let mut from = 0;
-  let mut i = crate::value::plain_run(b, 0);
+  let mut i = headroom_core::json::plain_run(b, 0);
   while i < b.len() {
     out.push_str(&s[from..i]);
     match b[i] {
@@ -702,7 +702,7 @@ pub fn write_str(out: &mut String, s: &str) {
       }
     }
     from = i + 1;
-    i = crate::value::plain_run(b, from);
+    i = headroom_core::json::plain_run(b, from);
   }
   out.push_str(&s[from..]);
   out.push('"');

@@ -91,7 +91,6 @@ pub mod crush;
 pub mod relevance;
 pub mod render;
 pub mod sample;
-pub mod spans;
 pub mod strings;
 pub mod table;
 pub mod value;

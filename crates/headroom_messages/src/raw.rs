@@ -1,7 +1,7 @@
 //! Borrowed views of request JSON.
 //!
 //! A [`Doc`] validates the text once and records where every array and object ends
-//! ([`headroom_json::spans`]), so reading a message's fields or a block's content touches
+//! ([`headroom_core::json::spans`]), so reading a message's fields or a block's content touches
 //! only their own bytes, however deep the document nests. Every view is a `&str` slice of
 //! the original text, so each value's byte range in the body is known exactly ([`span`]) and
 //! nothing outside an edited value is ever re-serialized. Unknown fields are skipped
@@ -10,8 +10,8 @@
 use std::borrow::Cow;
 use std::ops::Range;
 
+use headroom_core::json::spans::{self, SpanError, Spans};
 use headroom_core::{Error, ErrorCode, Result};
-use headroom_json::spans::{self, SpanError, Spans};
 
 /// A validated JSON text.
 pub struct Doc<'a> {

@@ -14,11 +14,11 @@
 use std::borrow::Cow;
 use std::fmt;
 
-use crate::value::{plain_run, string_at};
+use super::lex::{plain_run, string_at};
 
-/// The deepest container nesting accepted (`headroom_core::limits::DEFAULT_MAX_DEPTH`;
+/// The deepest container nesting accepted ([`crate::limits::DEFAULT_MAX_DEPTH`];
 /// serde_json's `&RawValue` has no limit, its `Value` stops at 127).
-pub const MAX_DEPTH: usize = headroom_core::limits::DEFAULT_MAX_DEPTH;
+pub const MAX_DEPTH: usize = crate::limits::DEFAULT_MAX_DEPTH;
 
 /// Why a text is not accepted.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -151,6 +151,11 @@ impl<'a> Spans<'a> {
   /// Validates `text` as one JSON value (what `serde_json::from_str::<&RawValue>` accepts)
   /// and records its containers. One pass, no recursion.
   pub fn parse(text: &'a str) -> Result<Self, SpanError> {
+    Self::scan(text, true)
+  }
+
+  /// One pass over `text`; container spans are recorded only when `record` is set.
+  fn scan(text: &'a str, record: bool) -> Result<Self, SpanError> {
     let b = text.as_bytes();
     let mut containers: Vec<(usize, usize)> = Vec::new();
     // Open containers: (index into `containers`, is an object).
@@ -165,13 +170,17 @@ impl<'a> Spans<'a> {
             return Err(SpanError::TooDeep { at: i });
           }
           let object = c == b'{';
-          containers.push((i, 0));
-          open.push((containers.len() - 1, object));
+          if record {
+            containers.push((i, 0));
+          }
+          open.push((containers.len().wrapping_sub(1), object));
           i = skip_ws(b, i + 1);
           let close = if object { b'}' } else { b']' };
           if b.get(i) == Some(&close) {
             let (k, _) = open.pop().unwrap_or_default();
-            containers[k].1 = i + 1;
+            if record {
+              containers[k].1 = i + 1;
+            }
             i += 1;
           } else {
             if object {
@@ -214,7 +223,9 @@ impl<'a> Spans<'a> {
           Some(_) => return invalid(i, "expected `,` or a closing bracket"),
           None => return invalid(i, "unexpected end of input inside a container"),
         }
-        containers[k].1 = i + 1;
+        if record {
+          containers[k].1 = i + 1;
+        }
         open.pop();
         i += 1;
       }
@@ -298,6 +309,11 @@ impl<'a> Spans<'a> {
       i: (array.as_bytes().first() == Some(&b'[')).then_some(at + 1),
     }
   }
+}
+
+/// Validates `text` as one JSON value, exactly as [`Spans::parse`] does, recording nothing.
+pub fn validate(text: &str) -> Result<(), SpanError> {
+  Spans::scan(text, false).map(|_| ())
 }
 
 fn skip_back_ws(b: &[u8], mut i: usize) -> usize {
@@ -430,6 +446,7 @@ mod tests {
     ] {
       assert!(!serde_accepts(bad), "serde accepts {bad:?}");
       assert!(Spans::parse(bad).is_err(), "accepted {bad:?}");
+      assert!(validate(bad).is_err(), "validated {bad:?}");
     }
     for good in [
       "0",
@@ -440,6 +457,7 @@ mod tests {
     ] {
       assert!(serde_accepts(good));
       assert!(Spans::parse(good).is_ok(), "rejected {good:?}");
+      assert!(validate(good).is_ok(), "did not validate {good:?}");
     }
   }
 
@@ -453,7 +471,7 @@ mod tests {
         "depth {depth}"
       );
       assert_eq!(
-        headroom_core::limits::depth_exceeded_at(text.as_bytes(), MAX_DEPTH).is_none(),
+        crate::limits::depth_exceeded_at(text.as_bytes(), MAX_DEPTH).is_none(),
         depth <= MAX_DEPTH
       );
     }
@@ -574,6 +592,7 @@ mod tests {
       }
       let Ok(mutated) = String::from_utf8(b) else { return Ok(()) };
       prop_assert_eq!(Spans::parse(&mutated).is_ok(), serde_accepts(&mutated), "{:?}", mutated);
+      prop_assert_eq!(validate(&mutated).is_ok(), serde_accepts(&mutated), "{:?}", mutated);
     }
   }
 }
