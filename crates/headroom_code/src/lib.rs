@@ -63,9 +63,17 @@
 //!
 //! [tree-sitter]: https://tree-sitter.github.io/tree-sitter/
 
+// The shared test corpus helpers name the crate by its name.
+#[cfg(test)]
+extern crate self as headroom_code;
+
 mod lang;
 mod lines;
 mod plan;
+/// Real source files on this machine, shared with the integration tests.
+#[cfg(test)]
+#[path = "../tests/common/corpus.rs"]
+mod test_corpus;
 mod verify;
 
 use headroom_core::marker::Marker;
@@ -253,13 +261,26 @@ fn plan(
 fn compress_tree(text: &str, dialect: Dialect, tree: Tree, params: &Params<'_>) -> Outcome {
   let lines = Lines::new(text);
   let elisions = plan(text, &lines, dialect, &tree, params);
+  finish(text, &lines, dialect, tree, &elisions, params)
+}
+
+/// Stores, renders and verifies the planned `elisions` (disjoint, in row order) of `text`,
+/// whose tree is `tree`.
+fn finish(
+  text: &str,
+  lines: &Lines<'_>,
+  dialect: Dialect,
+  tree: Tree,
+  elisions: &[Elision],
+  params: &Params<'_>,
+) -> Outcome {
   if elisions.is_empty() {
     return Outcome::Unchanged("nothing to elide");
   }
   let Some(key) = store_original(params, text) else {
     return Outcome::Unchanged("store failed");
   };
-  let (out, edits) = render(text, &lines, &elisions, &key);
+  let (out, edits) = render(text, lines, elisions, &key);
   if !verify::output_parses_as_well(tree, &out, &edits, dialect) {
     return Outcome::Unchanged("reparse failed");
   }
