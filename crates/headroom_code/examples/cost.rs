@@ -26,7 +26,9 @@ fn main() {
   let mut sink = 0;
   for _ in 0..n {
     sink += match step.as_str() {
-      "parse" => d.parse(&text).map_or(0, |t| t.root_node().child_count()),
+      "parse" => d
+        .parse(&text)
+        .map_or(0, |t| t.root_node().child_count() as usize),
       _ => headroom_code::compress_dialect(&text, d, &params).map_or(0, |c| c.text.len()),
     };
   }
