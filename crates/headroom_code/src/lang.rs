@@ -1,6 +1,7 @@
 //! The grammars and, per grammar, which node kinds play which part.
 
 use std::cell::RefCell;
+use std::ops::ControlFlow;
 use std::sync::OnceLock;
 
 use headroom_detect::Language;
@@ -152,7 +153,11 @@ impl Dialect {
     let mut checks = 0u64;
     let mut over_budget = |_: &ParseState| {
       checks += 1;
-      checks > budget
+      if checks > budget {
+        ControlFlow::Break(())
+      } else {
+        ControlFlow::Continue(())
+      }
     };
     let options = ParseOptions::new().progress_callback(&mut over_budget);
     parser.parse_with_options(
