@@ -3,6 +3,11 @@
 //! [MODE] [CALLS]`. Each call gets a fresh in-memory SQLite store and memo, as
 //! `benches/headroom.ts` does through the binding.
 use headroom_messages::{compress_request_with, options::Options};
+
+/// The binding's allocator, so the profile is the addon's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
   let path = std::env::args().nth(1).expect("FILE");
   let mode = std::env::args().nth(2).unwrap_or("balanced".into());

@@ -4,6 +4,11 @@
 //! as `benches/cases.ts` does through the binding.
 use headroom_core::store::MemoryStore;
 use headroom_messages::{compress_text, memo::NoMemo, options::Options};
+
+/// The binding's allocator, so the profile is the addon's.
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() {
   let path = std::env::args().nth(1).expect("FILE");
   let mode = std::env::args().nth(2).unwrap_or("balanced".into());

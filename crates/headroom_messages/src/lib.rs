@@ -144,77 +144,82 @@ pub fn compress_request_with(
       (ItemKind::ToolResult, Payload::Str(raw)) => raw::decode_string(raw, &item.path).ok(),
       _ => None,
     };
-    // Counted when first needed: a memo hit carries the counts made at first sight.
-    let block = decoded.as_deref().map(|t| LazyCount::lazy(t, None));
-    let tokens = || match (item.payload, &decoded, &block) {
-      (Payload::Fixed(n), _, _) => Some(n),
-      (_, Some(text), Some(b)) => Some(counter.from_o200k(text, b.get())),
-      _ => countable_text(item).map(|t| counter.count(&t)),
-    };
-    let skip = |reason: SkipReason, detail: Option<String>| {
-      let tokens = tokens();
-      (
-        Skip {
-          path: item.path.clone(),
-          message_index: item.message,
-          reason: reason.as_str(),
-          detail,
-          tokens,
-        },
-        tokens.unwrap_or(0),
-      )
-    };
-    if let Err(reason) = structural(item, opts, walked.message_count) {
-      let detail = match &item.kind {
-        ItemKind::Unknown(t) => Some(t.clone()),
-        _ => item.tool_name.clone(),
+    std::thread::scope(|scope| -> Result<()> {
+      // Counted when first needed: a memo hit carries the counts made at first sight, and a
+      // large block seen for the first time is counted on a second thread beside its
+      // compression (`LazyCount::start`).
+      let block = decoded.as_deref().map(|t| LazyCount::lazy(t, Some(scope)));
+      let tokens = || match (item.payload, &decoded, &block) {
+        (Payload::Fixed(n), _, _) => Some(n),
+        (_, Some(text), Some(b)) => Some(counter.from_o200k(text, b.get())),
+        _ => countable_text(item).map(|t| counter.count(&t)),
       };
-      let (s, n) = skip(reason, detail);
-      tokens_before += n;
-      skipped.push(s);
-      continue;
-    }
-    let (Payload::Str(raw), Some(block)) = (item.payload, &block) else {
-      // Every eligible item ends up in `transforms` or `skipped`: never silently.
-      let detail = match item.payload {
-        Payload::Str(_) => "undecodable string (lone surrogate)",
-        _ => "no text payload",
+      let skip = |reason: SkipReason, detail: Option<String>| {
+        let tokens = tokens();
+        (
+          Skip {
+            path: item.path.clone(),
+            message_index: item.message,
+            reason: reason.as_str(),
+            detail,
+            tokens,
+          },
+          tokens.unwrap_or(0),
+        )
       };
-      let (s, n) = skip(SkipReason::NoText, Some(detail.into()));
-      tokens_before += n;
-      skipped.push(s);
-      continue;
-    };
-    match compress_one(block, opts, query, memo, store, &counter) {
-      Ok(mut done) => {
-        let tokens_before_block = tokens().unwrap_or(0);
-        tokens_before += tokens_before_block;
-        pending.push(done.remember.take());
-        edits.push(Edit {
-          range: raw::span(body_text, raw),
-          json: serde_json::to_string(&done.text)
-            .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?,
-        });
-        transforms.push(Transform {
-          path: item.path.clone(),
-          message_index: item.message,
-          tool_name: item.tool_name.clone(),
-          content_type: done.content_type,
-          language: done.language,
-          strategy: done.strategy,
-          tokens_before: tokens_before_block,
-          tokens_after: done.tokens_after,
-          hashes: done.hashes,
-          cache_control: item.cache_control,
-          memoized: done.memoized,
-        });
-      }
-      Err((reason, detail)) => {
+      if let Err(reason) = structural(item, opts, walked.message_count) {
+        let detail = match &item.kind {
+          ItemKind::Unknown(t) => Some(t.clone()),
+          _ => item.tool_name.clone(),
+        };
         let (s, n) = skip(reason, detail);
         tokens_before += n;
         skipped.push(s);
+        return Ok(());
       }
-    }
+      let (Payload::Str(raw), Some(block)) = (item.payload, &block) else {
+        // Every eligible item ends up in `transforms` or `skipped`: never silently.
+        let detail = match item.payload {
+          Payload::Str(_) => "undecodable string (lone surrogate)",
+          _ => "no text payload",
+        };
+        let (s, n) = skip(SkipReason::NoText, Some(detail.into()));
+        tokens_before += n;
+        skipped.push(s);
+        return Ok(());
+      };
+      match compress_one(block, opts, query, memo, store, &counter) {
+        Ok(mut done) => {
+          let tokens_before_block = tokens().unwrap_or(0);
+          tokens_before += tokens_before_block;
+          pending.push(done.remember.take());
+          edits.push(Edit {
+            range: raw::span(body_text, raw),
+            json: serde_json::to_string(&done.text)
+              .map_err(|e| Error::new(ErrorCode::Internal, e.to_string()))?,
+          });
+          transforms.push(Transform {
+            path: item.path.clone(),
+            message_index: item.message,
+            tool_name: item.tool_name.clone(),
+            content_type: done.content_type,
+            language: done.language,
+            strategy: done.strategy,
+            tokens_before: tokens_before_block,
+            tokens_after: done.tokens_after,
+            hashes: done.hashes,
+            cache_control: item.cache_control,
+            memoized: done.memoized,
+          });
+        }
+        Err((reason, detail)) => {
+          let (s, n) = skip(reason, detail);
+          tokens_before += n;
+          skipped.push(s);
+        }
+      }
+      Ok(())
+    })?;
   }
 
   // `splice` sorts what it is given: a copy, so `edits[i]` stays `transforms[i]`'s.

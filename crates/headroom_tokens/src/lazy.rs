@@ -35,7 +35,7 @@ impl<'scope, 'env> LazyCount<'scope, 'env> {
   }
 
   /// A count made on first use, or beside other work once [`LazyCount::start`] is called
-  /// (only with a `scope`, and only for texts that [`crate::counts_in_parallel`]).
+  /// (only with a `scope`, and only for texts [`crate::counts_beside`] other work).
   pub fn lazy(text: &'env str, scope: Option<&'scope Scope<'scope, 'env>>) -> Self {
     LazyCount {
       text,
@@ -45,10 +45,13 @@ impl<'scope, 'env> LazyCount<'scope, 'env> {
     }
   }
 
-  /// Starts counting on another thread, if that pays (a large text, a scope, no count yet).
+  /// Starts counting on another thread, if that pays (a text of at least
+  /// [`crate::BESIDE_MIN_BYTES`], a scope, no count yet). A text that
+  /// [`crate::counts_in_parallel`] is then counted on that one thread, beside the caller's
+  /// work, rather than on all cores after it.
   pub fn start(&self) {
     let Some(scope) = self.scope else { return };
-    if self.value.get().is_some() || !crate::counts_in_parallel(self.text) {
+    if self.value.get().is_some() || !crate::counts_beside(self.text) {
       return;
     }
     let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());

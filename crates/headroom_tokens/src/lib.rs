@@ -137,6 +137,15 @@ pub fn counts_in_parallel(text: &str) -> bool {
   text.len() >= PARALLEL_MIN_BYTES && parallelism() >= 2
 }
 
+/// Texts at least this long are counted on a second thread beside other work with them
+/// ([`LazyCount::start`]): below it, starting a thread costs about as much as it hides.
+pub const BESIDE_MIN_BYTES: usize = 32 * 1024;
+
+/// Whether [`LazyCount::start`] counts `text` on a second thread.
+pub fn counts_beside(text: &str) -> bool {
+  text.len() >= BESIDE_MIN_BYTES && parallelism() >= 2
+}
+
 /// Parts a long text is counted in: the available cores, at most 8.
 fn parallelism() -> usize {
   static N: OnceLock<usize> = OnceLock::new();
