@@ -1,37 +1,4 @@
 "use strict";
-var __createBinding = (this && this.__createBinding) || (Object.create ? (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    var desc = Object.getOwnPropertyDescriptor(m, k);
-    if (!desc || ("get" in desc ? !m.__esModule : desc.writable || desc.configurable)) {
-      desc = { enumerable: true, get: function() { return m[k]; } };
-    }
-    Object.defineProperty(o, k2, desc);
-}) : (function(o, m, k, k2) {
-    if (k2 === undefined) k2 = k;
-    o[k2] = m[k];
-}));
-var __setModuleDefault = (this && this.__setModuleDefault) || (Object.create ? (function(o, v) {
-    Object.defineProperty(o, "default", { enumerable: true, value: v });
-}) : function(o, v) {
-    o["default"] = v;
-});
-var __importStar = (this && this.__importStar) || (function () {
-    var ownKeys = function(o) {
-        ownKeys = Object.getOwnPropertyNames || function (o) {
-            var ar = [];
-            for (var k in o) if (Object.prototype.hasOwnProperty.call(o, k)) ar[ar.length] = k;
-            return ar;
-        };
-        return ownKeys(o);
-    };
-    return function (mod) {
-        if (mod && mod.__esModule) return mod;
-        var result = {};
-        if (mod != null) for (var k = ownKeys(mod), i = 0; i < k.length; i++) if (k[i] !== "default") __createBinding(result, mod, k[i]);
-        __setModuleDefault(result, mod);
-        return result;
-    };
-})();
 var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
@@ -49,7 +16,6 @@ exports.startProxy = startProxy;
 const node_http_1 = __importDefault(require("node:http"));
 const promises_1 = require("node:stream/promises");
 const undici_1 = require("undici");
-const hr = __importStar(require("../index"));
 const body_1 = require("./body");
 const limit_1 = require("./limit");
 const log_1 = require("./log");
@@ -60,6 +26,7 @@ const store_1 = require("./store");
 const stats_1 = require("./stats");
 const usage_1 = require("./usage");
 const websocket_1 = require("./websocket");
+const compress_1 = require("./compress");
 /**
  * The compressed routes: Anthropic `/v1/messages`, OpenAI `/v1/chat/completions` and
  * `/v1/responses`, also under a base path, which is how Azure OpenAI spells them
@@ -97,17 +64,6 @@ function proxyError(res, status, anthropic, code, message) {
 /** Whether the client speaks Anthropic (its SDK always sends `anthropic-version`). */
 function isAnthropic(req, path) {
     return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined;
-}
-/** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
-function withPromptCacheKey(body, key) {
-    if (body.indexOf('"prompt_cache_key"') >= 0)
-        return body;
-    const open = body.indexOf('{');
-    if (open < 0)
-        return body;
-    const rest = body.subarray(open + 1).toString('utf8').trimStart();
-    const field = `"prompt_cache_key":${JSON.stringify(key)}${rest.startsWith('}') ? '' : ','}`;
-    return Buffer.concat([body.subarray(0, open + 1), Buffer.from(field), body.subarray(open + 1)]);
 }
 /** The model id of a body, read from its first bytes only (it is usually near the top). */
 function modelOf(body) {
@@ -184,54 +140,12 @@ async function startProxy(config, options = {}) {
                 record.reasons.content_encoded = 1;
             }
             else {
-                const sessionSticky = sticky.has(headerSession);
-                const opts = { store, mode: config.mode, provider: format };
-                let t0 = performance.now();
-                try {
-                    const compressing = body;
-                    let out = await compressions.run(() => {
-                        entry.queuedMs = performance.now() - t0;
-                        t0 = performance.now();
-                        return hr.compressBodyAsync(compressing, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' });
-                    });
-                    const conversation = out.report.conversation;
-                    if (!out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
-                        // A conversation that had markers keeps the tool (its history may have lost them,
-                        // e.g. after the client compacted it): same blocks, memoized, plus the tool.
-                        out = await compressions.run(() => hr.compressBodyAsync(compressing, { ...opts, retrieveTool: 'always' }));
-                    }
-                    if (out.report.retrieveTool) {
-                        sticky.add(headerSession);
-                        sticky.add(conversation);
-                    }
-                    Object.assign(entry, { compressionMs: performance.now() - t0, tokensBefore: out.report.tokensBefore, tokensAfter: out.report.tokensAfter });
-                    record.reasons = (0, stats_1.recordReport)(stats, out.report, modelOf(body));
-                    record.tokensBefore = out.report.tokensBefore;
-                    record.tokensAfter = out.report.tokensAfter;
-                    if (out.report.transforms.length || out.report.retrieveTool === 'added') {
-                        stats.compressed += out.report.transforms.length ? 1 : 0;
-                        record.outcome = out.report.transforms.length ? 'compressed' : 'unchanged';
-                        body = out.body;
-                    }
-                    else {
-                        noted(entry, 'nothing_to_compress');
-                        record.outcome = 'unchanged';
-                    }
-                    intercept = out.report.retrieveTool === 'added' || out.report.retrieveTool === 'present';
-                    if (config.stabilize) {
-                        body = hr.sortTools(body) ?? body;
-                        if (format !== 'anthropic')
-                            body = withPromptCacheKey(body, headerSession ?? conversation ?? 'headroom');
-                    }
-                }
-                catch (e) {
-                    // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
-                    stats.compressionErrors++;
-                    const code = e.code ?? 'error';
-                    noted(entry, code);
-                    record.outcome = 'error';
-                    record.reasons[code] = 1;
-                }
+                const r = await (0, compress_1.compressRequest)({ config, store, stats, compressions, sticky }, body, format, headerSession, record, modelOf(body));
+                Object.assign(entry, { queuedMs: r.queuedMs, compressionMs: r.compressionMs, tokensBefore: record.tokensBefore, tokensAfter: record.tokensAfter });
+                if (r.notCompressed)
+                    noted(entry, r.notCompressed);
+                body = r.body;
+                intercept = r.retrieveTool === 'added' || r.retrieveTool === 'present';
             }
         }
         else

@@ -25,6 +25,7 @@ import { openStore, retrieveErrorStatus } from './store'
 import { metrics, newStats, recordBilled, recordReport, recordRequest, type ProxyStats } from './stats'
 import { tokenClasses } from './usage'
 import { attachWebSocketRelay } from './websocket'
+import { compressRequest } from './compress'
 
 export type { ProxyStats } from './stats'
 
@@ -84,16 +85,6 @@ function proxyError(res: http.ServerResponse, status: number, anthropic: boolean
 /** Whether the client speaks Anthropic (its SDK always sends `anthropic-version`). */
 function isAnthropic(req: http.IncomingMessage, path: string): boolean {
   return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined
-}
-
-/** Adds `"prompt_cache_key"` at the start of a body object that has none (byte splice). */
-function withPromptCacheKey(body: Buffer, key: string): Buffer {
-  if (body.indexOf('"prompt_cache_key"') >= 0) return body
-  const open = body.indexOf('{')
-  if (open < 0) return body
-  const rest = body.subarray(open + 1).toString('utf8').trimStart()
-  const field = `"prompt_cache_key":${JSON.stringify(key)}${rest.startsWith('}') ? '' : ','}`
-  return Buffer.concat([body.subarray(0, open + 1), Buffer.from(field), body.subarray(open + 1)])
 }
 
 /** The model id of a body, read from its first bytes only (it is usually near the top). */
@@ -163,51 +154,11 @@ export async function startProxy(config: ProxyConfig, options: ProxyOptions = {}
         record.outcome = 'unchanged'
         record.reasons.content_encoded = 1
       } else {
-        const sessionSticky = sticky.has(headerSession)
-        const opts = { store, mode: config.mode, provider: format }
-        let t0 = performance.now()
-        try {
-          const compressing = body
-          let out = await compressions.run(() => {
-            entry.queuedMs = performance.now() - t0
-            t0 = performance.now()
-            return hr.compressBodyAsync(compressing, { ...opts, retrieveTool: config.stabilize || sessionSticky ? 'always' : 'auto' })
-          })
-          const conversation = out.report.conversation
-          if (!out.report.retrieveTool && !config.stabilize && sticky.has(conversation)) {
-            // A conversation that had markers keeps the tool (its history may have lost them,
-            // e.g. after the client compacted it): same blocks, memoized, plus the tool.
-            out = await compressions.run(() => hr.compressBodyAsync(compressing, { ...opts, retrieveTool: 'always' }))
-          }
-          if (out.report.retrieveTool) {
-            sticky.add(headerSession)
-            sticky.add(conversation)
-          }
-          Object.assign(entry, { compressionMs: performance.now() - t0, tokensBefore: out.report.tokensBefore, tokensAfter: out.report.tokensAfter })
-          record.reasons = recordReport(stats, out.report, modelOf(body))
-          record.tokensBefore = out.report.tokensBefore
-          record.tokensAfter = out.report.tokensAfter
-          if (out.report.transforms.length || out.report.retrieveTool === 'added') {
-            stats.compressed += out.report.transforms.length ? 1 : 0
-            record.outcome = out.report.transforms.length ? 'compressed' : 'unchanged'
-            body = out.body
-          } else {
-            noted(entry, 'nothing_to_compress')
-            record.outcome = 'unchanged'
-          }
-          intercept = out.report.retrieveTool === 'added' || out.report.retrieveTool === 'present'
-          if (config.stabilize) {
-            body = hr.sortTools(body) ?? body
-            if (format !== 'anthropic') body = withPromptCacheKey(body, headerSession ?? conversation ?? 'headroom')
-          }
-        } catch (e) {
-          // Anything the library cannot read goes upstream untouched: upstream says what is wrong.
-          stats.compressionErrors++
-          const code = (e as { code?: string }).code ?? 'error'
-          noted(entry, code)
-          record.outcome = 'error'
-          record.reasons[code] = 1
-        }
+        const r = await compressRequest({ config, store, stats, compressions, sticky }, body, format, headerSession, record, modelOf(body))
+        Object.assign(entry, { queuedMs: r.queuedMs, compressionMs: r.compressionMs, tokensBefore: record.tokensBefore, tokensAfter: record.tokensAfter })
+        if (r.notCompressed) noted(entry, r.notCompressed)
+        body = r.body
+        intercept = r.retrieveTool === 'added' || r.retrieveTool === 'present'
       }
     } else stats.passedThrough++
 

@@ -39,6 +39,7 @@ const hr = __importStar(require("../index"));
 const log_1 = require("./log");
 const security_1 = require("./security");
 const sessions_1 = require("./sessions");
+const compress_1 = require("./compress");
 const stats_1 = require("./stats");
 const usage_1 = require("./usage");
 const ws_frame_1 = require("./ws-frame");
@@ -325,33 +326,12 @@ function attachWebSocketRelay(server, ctx) {
             return frame;
         }
         try {
-            const opts = { store: ctx.store, mode: config.mode, provider: 'openai-responses' };
-            const sticky = config.stabilize || conn.sticky || ctx.sticky.has(conn.headerSession);
-            let r = await ctx.compressions.run(() => hr.compressBodyAsync(body, { ...opts, retrieveTool: sticky ? 'always' : 'auto' }));
-            const conversation = r.report.conversation;
-            if (!r.report.retrieveTool && !config.stabilize && ctx.sticky.has(conversation)) {
-                r = await ctx.compressions.run(() => hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' }));
-            }
-            if (r.report.retrieveTool) {
+            const r = await (0, compress_1.compressRequest)(ctx, body, 'openai-responses', conn.headerSession, record, undefined, conn.sticky);
+            if (r.retrieveTool)
                 conn.sticky = true;
-                ctx.sticky.add(conn.headerSession);
-                ctx.sticky.add(conversation);
-            }
-            record.reasons = (0, stats_1.recordReport)(stats, r.report, r.report.model);
-            record.tokensBefore = r.report.tokensBefore;
-            record.tokensAfter = r.report.tokensAfter;
-            let request = body;
-            if (r.report.transforms.length || r.report.retrieveTool === 'added') {
-                stats.compressed += r.report.transforms.length ? 1 : 0;
-                record.outcome = r.report.transforms.length ? 'compressed' : 'unchanged';
-                request = r.body;
-            }
-            else {
-                record.outcome = 'unchanged';
-                stats.notCompressed.nothing_to_compress = (stats.notCompressed.nothing_to_compress ?? 0) + 1;
-            }
-            if (config.stabilize)
-                request = hr.sortTools(request) ?? request;
+            if (r.notCompressed)
+                stats.notCompressed[r.notCompressed] = (stats.notCompressed[r.notCompressed] ?? 0) + 1;
+            const request = r.body;
             if (request !== body)
                 out = create.envelope === 'wrapped' ? Buffer.concat([frame.subarray(0, create.start), request, frame.subarray(create.end)]) : request;
             if (conn.sticky) {
@@ -366,10 +346,8 @@ function attachWebSocketRelay(server, ctx) {
             }
         }
         catch (e) {
-            // A request the library cannot read goes upstream untouched: upstream says what is wrong.
+            // Answering retrieve calls failed: the frame goes upstream as it was compressed.
             const code = e.code ?? 'error';
-            stats.compressionErrors++;
-            stats.notCompressed[code] = (stats.notCompressed[code] ?? 0) + 1;
             record.outcome = 'error';
             record.reasons[code] = 1;
         }

@@ -51,7 +51,8 @@ import type { Limiter } from './limit'
 import { logRequest } from './log'
 import { guardedLookup, isLoopbackHost, tokenMatches, upstreamTarget } from './security'
 import { sessionFromHeaders, type StickySessions } from './sessions'
-import { recordBilled, recordReport, recordRequest, type ProxyStats, type RequestRecord } from './stats'
+import { compressRequest } from './compress'
+import { recordBilled, recordRequest, type ProxyStats, type RequestRecord } from './stats'
 import { tokenClasses } from './usage'
 import { responseCreateRequest } from './ws-frame'
 import { WsRetrieval } from './ws-retrieval'
@@ -357,31 +358,10 @@ export function attachWebSocketRelay(server: http.Server, ctx: WebSocketContext)
       return frame
     }
     try {
-      const opts = { store: ctx.store, mode: config.mode, provider: 'openai-responses' as const }
-      const sticky = config.stabilize || conn.sticky || ctx.sticky.has(conn.headerSession)
-      let r = await ctx.compressions.run(() => hr.compressBodyAsync(body, { ...opts, retrieveTool: sticky ? 'always' : 'auto' }))
-      const conversation = r.report.conversation
-      if (!r.report.retrieveTool && !config.stabilize && ctx.sticky.has(conversation)) {
-        r = await ctx.compressions.run(() => hr.compressBodyAsync(body, { ...opts, retrieveTool: 'always' }))
-      }
-      if (r.report.retrieveTool) {
-        conn.sticky = true
-        ctx.sticky.add(conn.headerSession)
-        ctx.sticky.add(conversation)
-      }
-      record.reasons = recordReport(stats, r.report, r.report.model)
-      record.tokensBefore = r.report.tokensBefore
-      record.tokensAfter = r.report.tokensAfter
-      let request = body
-      if (r.report.transforms.length || r.report.retrieveTool === 'added') {
-        stats.compressed += r.report.transforms.length ? 1 : 0
-        record.outcome = r.report.transforms.length ? 'compressed' : 'unchanged'
-        request = r.body
-      } else {
-        record.outcome = 'unchanged'
-        stats.notCompressed.nothing_to_compress = (stats.notCompressed.nothing_to_compress ?? 0) + 1
-      }
-      if (config.stabilize) request = hr.sortTools(request) ?? request
+      const r = await compressRequest(ctx, body, 'openai-responses', conn.headerSession, record, undefined, conn.sticky)
+      if (r.retrieveTool) conn.sticky = true
+      if (r.notCompressed) stats.notCompressed[r.notCompressed] = (stats.notCompressed[r.notCompressed] ?? 0) + 1
+      const request = r.body
       if (request !== body) out = create.envelope === 'wrapped' ? Buffer.concat([frame.subarray(0, create.start), request, frame.subarray(create.end)]) : request
       if (conn.sticky) {
         // After compression: retrieved originals are never compressed again.
@@ -394,10 +374,8 @@ export function attachWebSocketRelay(server: http.Server, ctx: WebSocketContext)
         }
       }
     } catch (e) {
-      // A request the library cannot read goes upstream untouched: upstream says what is wrong.
+      // Answering retrieve calls failed: the frame goes upstream as it was compressed.
       const code = (e as { code?: string }).code ?? 'error'
-      stats.compressionErrors++
-      stats.notCompressed[code] = (stats.notCompressed[code] ?? 0) + 1
       record.outcome = 'error'
       record.reasons[code] = 1
     } finally {
