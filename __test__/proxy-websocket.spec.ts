@@ -428,11 +428,13 @@ test('x-headroom-bypass: 1 relays the frames untouched', async (t) => {
 })
 
 test('an unreachable upstream gives a 502 on the upgrade that says why; a refused handshake is relayed as it came', async (t) => {
+  // A port nothing listens on, on a loopback address no test server binds: a port freed on
+  // 127.0.0.1 could be taken at once by a server of a test running beside this one.
   const dead = http.createServer()
-  await new Promise<void>((r) => dead.listen(0, '127.0.0.1', r))
+  await new Promise<void>((r) => dead.listen(0, '127.0.0.2', r))
   const port = (dead.address() as AddressInfo).port
   await new Promise<void>((r) => dead.close(() => r()))
-  const proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'log-level': 'silent', 'upstream-openai': `http://127.0.0.1:${port}` }, {}))
+  const proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'log-level': 'silent', 'upstream-openai': `http://127.0.0.2:${port}` }, {}))
   const answer = (url: string) =>
     new Promise<{ status: number; body: string }>((resolve) => {
       const ws = new WebSocket(url)
@@ -441,7 +443,9 @@ test('an unreachable upstream gives a 502 on the upgrade that says why; a refuse
         res.on('data', (d: Buffer) => (body += d.toString()))
         res.on('end', () => resolve({ status: res.statusCode ?? 0, body }))
       })
-      ws.on('error', () => undefined)
+      // An upgrade that opens (or fails without an HTTP answer) is not what is expected.
+      ws.on('open', () => resolve({ status: 101, body: '' }))
+      ws.on('error', (e) => resolve({ status: -1, body: e.message }))
     })
   try {
     const r = await answer(`${proxy.url.replace(/^http/, 'ws')}/v1/responses`)
