@@ -114,6 +114,31 @@ pub struct Field {
   pub label_rows: Vec<Vec<u32>>,
   /// The first two rows holding the field, and the last.
   pub some_rows: Vec<usize>,
+  /// Whether each label (parallel to `order`) is a string holding an error word: a repeated
+  /// value is scanned once.
+  label_error: Vec<bool>,
+  /// The key this field was last reached by, and its class (error, code or status field):
+  /// a field's key rarely changes, so its class is looked up once.
+  key_class: Option<(String, KeyClass)>,
+}
+
+/// Which of the key lists a key is on (any ASCII case).
+#[derive(Debug, Clone, Copy, Default)]
+struct KeyClass {
+  error: bool,
+  code: bool,
+  status: bool,
+}
+
+impl KeyClass {
+  fn of(key: &str) -> KeyClass {
+    let is = |list: &[&str]| list.iter().any(|f| f.eq_ignore_ascii_case(key));
+    KeyClass {
+      error: is(ERROR_FIELDS),
+      code: is(CODE_FIELDS),
+      status: is(STATUS_FIELDS),
+    }
+  }
 }
 
 impl Field {
@@ -122,6 +147,7 @@ impl Field {
     self.counts = FxHashMap::default();
     self.order = Vec::new();
     self.label_rows = Vec::new();
+    self.label_error = Vec::new();
   }
 
   /// Count of rows holding `label`.
@@ -250,29 +276,45 @@ impl Walker<'_> {
     } else {
       f.some_rows[2] = row;
     }
+    // `Some` once this value's string is known to hold an error word or not.
+    let mut str_error = None;
     if !f.overflow {
       match label(v) {
         Some(l) => {
-          if l.len() > 64 || !safe_label(&l) {
-            f.safe_labels = false;
-          }
           if let Some(c) = f.counts.get_mut(l.as_ref()) {
+            // A label seen before: counted, checked and scanned when it was first seen.
             let li = c.1;
             c.0 += 1;
             f.label_rows[li].push(row as u32);
-          } else if f.order.len() < MAX_DISTINCT && l.len() <= 256 {
-            f.counts.insert(l.to_string(), (1, f.order.len()));
-            f.order.push(l.into_owned());
-            f.label_rows.push(vec![row as u32]);
+            str_error = f.label_error.get(li).copied();
           } else {
-            f.set_overflow();
+            if l.len() > 64 || !safe_label(&l) {
+              f.safe_labels = false;
+            }
+            if f.order.len() < MAX_DISTINCT && l.len() <= 256 {
+              let error = matches!(v, JVal::Str(s) if has_error_word(s));
+              str_error = Some(error);
+              f.label_error.push(error);
+              f.counts.insert(l.to_string(), (1, f.order.len()));
+              f.order.push(l.into_owned());
+              f.label_rows.push(vec![row as u32]);
+            } else {
+              f.set_overflow();
+            }
           }
         }
         None => f.set_overflow(),
       }
     }
-    let is = |list: &[&str]| list.iter().any(|f| f.eq_ignore_ascii_case(key));
-    if truthy(v) && is(ERROR_FIELDS) {
+    let class = match &f.key_class {
+      Some((k, class)) if k == key => *class,
+      _ => {
+        let class = KeyClass::of(key);
+        f.key_class = Some((key.to_string(), class));
+        class
+      }
+    };
+    if class.error && truthy(v) {
       self.field_error = true;
     }
     match v {
@@ -280,7 +322,7 @@ impl Walker<'_> {
         // serde_json's `Number::as_f64` under `arbitrary_precision`.
         if let Some(x) = num.parse::<f64>().ok().filter(|x| x.is_finite()) {
           f.numbers.push((row, x));
-          if (400.0..600.0).contains(&x) && is(CODE_FIELDS) {
+          if (400.0..600.0).contains(&x) && class.code {
             self.field_error = true;
           }
         }
@@ -290,8 +332,8 @@ impl Walker<'_> {
         }
       }
       JVal::Str(s) => {
-        if has_error_word(s) {
-          if is(STATUS_FIELDS) {
+        if str_error.unwrap_or_else(|| has_error_word(s)) {
+          if class.status {
             self.field_error = true;
           } else {
             self.text_error = true;
