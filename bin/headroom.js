@@ -22,7 +22,8 @@ const USAGE = `usage:
   headroom detect [FILE]
   headroom retrieve HASH [--query WORDS]             (the original behind a marker, from the default store)
   headroom proxy [--host 127.0.0.1] [--port 8787] [--token T] [--upstream-anthropic URL] [--upstream-openai URL]
-                 [--store sqlite:PATH|memory|redis://HOST:PORT] [--mode M] [--stabilize] [--log-level info|debug|warn|...] [--config FILE]
+                 [--store sqlite:PATH|memory|redis://HOST:PORT] [--mode M] [--stabilize] [--log-level info|debug|warn|...]
+                 [--protect-tools Bash,Read,...] [--min-tokens N] [--config FILE]
                                                      (each also HEADROOM_*; see README; JSON logs on stderr)
   headroom wrap claude|codex|aider [--no-compress] [--no-websockets] [--agent-bin PATH] [proxy flags] [-- agent args]
                                                      (starts or reuses a proxy, runs the agent against it)
@@ -169,6 +170,8 @@ async function wrap(argv) {
       'upstream-openai': { type: 'string' },
       store: { type: 'string' },
       mode: { type: 'string' },
+      'protect-tools': { type: 'string' },
+      'min-tokens': { type: 'string' },
       config: { type: 'string' },
       'no-compress': { type: 'boolean' },
       'no-websockets': { type: 'boolean' },
@@ -262,6 +265,8 @@ function main(argv) {
       config: { type: 'string' },
       stabilize: { type: 'boolean' },
       'log-level': { type: 'string' },
+      'protect-tools': { type: 'string' },
+      'min-tokens': { type: 'string' },
       help: { type: 'boolean', short: 'h' },
     },
   })

@@ -50,6 +50,10 @@ const stats_1 = require("./stats");
 async function compressRequest(ctx, body, format, headerSession, record, model, alsoSticky = false) {
     const { config, stats, sticky } = ctx;
     const opts = { store: ctx.store, mode: config.mode, provider: format };
+    if (config.protectTools)
+        opts.protect = { tools: config.protectTools };
+    if (config.minTokens !== undefined)
+        opts.minTokens = config.minTokens;
     let t0 = performance.now();
     const out = { body, queuedMs: 0, compressionMs: 0 };
     try {

@@ -50,7 +50,9 @@ export async function compressRequest(
   alsoSticky = false,
 ): Promise<CompressedRequest> {
   const { config, stats, sticky } = ctx
-  const opts = { store: ctx.store, mode: config.mode, provider: format }
+  const opts: hr.CompressOptions = { store: ctx.store, mode: config.mode, provider: format }
+  if (config.protectTools) opts.protect = { tools: config.protectTools }
+  if (config.minTokens !== undefined) opts.minTokens = config.minTokens
   let t0 = performance.now()
   const out: CompressedRequest = { body, queuedMs: 0, compressionMs: 0 }
   try {

@@ -34,7 +34,17 @@ export interface ProxyConfig {
     stabilize: boolean;
     /** Level of the JSON logs on stderr. Default `info` (one line per request). */
     logLevel: LogLevel;
+    /**
+     * Tools whose outputs are never compressed (case-insensitive, `*` wildcards), on every
+     * compressed route, HTTP and WebSocket alike. Flag `--protect-tools Bash,Read`, env
+     * `HEADROOM_PROTECT_TOOLS`, file key `protectTools` (a list or a comma-separated string).
+     */
+    protectTools?: string[];
+    /** Tool outputs with fewer tokens than this are left alone. Default: the library's (250). */
+    minTokens?: number;
 }
+/** Every setting `resolveConfig` reads (besides `config`, the file itself). */
+export declare const CONFIG_KEYS: readonly string[];
 /** An error in the settings: the message names the setting and what is wrong. */
 export declare class ConfigError extends Error {
     readonly code = "INVALID_ARGUMENT";

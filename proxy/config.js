@@ -3,7 +3,7 @@ var __importDefault = (this && this.__importDefault) || function (mod) {
     return (mod && mod.__esModule) ? mod : { "default": mod };
 };
 Object.defineProperty(exports, "__esModule", { value: true });
-exports.ConfigError = void 0;
+exports.ConfigError = exports.CONFIG_KEYS = void 0;
 exports.resolveConfig = resolveConfig;
 exports.isLoopback = isLoopback;
 // Proxy settings: command-line flags, then `HEADROOM_*` environment variables, then a JSON
@@ -12,7 +12,9 @@ const node_fs_1 = __importDefault(require("node:fs"));
 const log_1 = require("./log");
 const security_1 = require("./security");
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize', 'log-level'];
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize', 'log-level', 'protect-tools', 'min-tokens'];
+/** Every setting `resolveConfig` reads (besides `config`, the file itself). */
+exports.CONFIG_KEYS = KEYS;
 const DEFAULTS = {
     host: '127.0.0.1',
     port: '8787',
@@ -38,6 +40,11 @@ exports.ConfigError = ConfigError;
  * them); `environment` is usually `process.env`.
  */
 function resolveConfig(flags, environment = process.env) {
+    // A setting that is not read would be inert: refused instead (a typo must not pass silently).
+    for (const [k, v] of Object.entries(flags)) {
+        if (v !== undefined && k !== 'config' && !KEYS.includes(k))
+            throw new ConfigError(`unknown setting --${k}`);
+    }
     const file = flags.config ?? environment.HEADROOM_CONFIG;
     let fromFile = {};
     if (file) {
@@ -47,6 +54,10 @@ function resolveConfig(flags, environment = process.env) {
         catch (e) {
             throw new ConfigError(`config file ${file}: ${e.message}`);
         }
+        const known = KEYS.map(camel);
+        const unknown = Object.keys(fromFile).filter((k) => !known.includes(k));
+        if (unknown.length)
+            throw new ConfigError(`config file ${file}: unknown key ${unknown.join(', ')} (known: ${known.join(', ')})`);
     }
     const get = (k) => {
         const v = flags[k] ?? environment[env(k)] ?? fromFile[camel(k)];
@@ -64,6 +75,14 @@ function resolveConfig(flags, environment = process.env) {
     const logLevel = get('log-level');
     if (!(0, log_1.isLogLevel)(logLevel))
         throw new ConfigError(`log-level must be one of ${log_1.LOG_LEVELS.join(', ')}, got ${logLevel}`);
+    const protect = get('protect-tools');
+    const protectTools = protect === undefined ? undefined : protect.split(',').map((x) => x.trim());
+    if (protectTools?.some((x) => !/^[\w.:*-]+$/.test(x)))
+        throw new ConfigError(`protect-tools must be tool names (or * patterns) separated by commas, got ${protect}`);
+    const min = get('min-tokens');
+    const minTokens = min === undefined ? undefined : Number(min);
+    if (minTokens !== undefined && (!/^\d+$/.test(min) || !Number.isSafeInteger(minTokens)))
+        throw new ConfigError(`min-tokens must be a whole number of tokens, got ${min}`);
     const config = {
         host: get('host'),
         port,
@@ -76,6 +95,10 @@ function resolveConfig(flags, environment = process.env) {
         compress: compress === 'true',
         logLevel,
     };
+    if (protectTools)
+        config.protectTools = protectTools;
+    if (minTokens !== undefined)
+        config.minTokens = minTokens;
     if (!isLoopback(config.host) && !config.token) {
         throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`);
     }

@@ -40,11 +40,22 @@ export interface ProxyConfig {
   stabilize: boolean
   /** Level of the JSON logs on stderr. Default `info` (one line per request). */
   logLevel: LogLevel
+  /**
+   * Tools whose outputs are never compressed (case-insensitive, `*` wildcards), on every
+   * compressed route, HTTP and WebSocket alike. Flag `--protect-tools Bash,Read`, env
+   * `HEADROOM_PROTECT_TOOLS`, file key `protectTools` (a list or a comma-separated string).
+   */
+  protectTools?: string[]
+  /** Tool outputs with fewer tokens than this are left alone. Default: the library's (250). */
+  minTokens?: number
 }
 
 /** Flags (`--upstream-anthropic`), env names (`HEADROOM_UPSTREAM_ANTHROPIC`), file keys (`upstreamAnthropic`). */
-const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize', 'log-level'] as const
+const KEYS = ['host', 'port', 'token', 'upstream-anthropic', 'upstream-openai', 'store', 'mode', 'compress', 'stabilize', 'log-level', 'protect-tools', 'min-tokens'] as const
 type Key = (typeof KEYS)[number]
+
+/** Every setting `resolveConfig` reads (besides `config`, the file itself). */
+export const CONFIG_KEYS: readonly string[] = KEYS
 
 const DEFAULTS = {
   host: '127.0.0.1',
@@ -74,6 +85,10 @@ export class ConfigError extends Error {
  * them); `environment` is usually `process.env`.
  */
 export function resolveConfig(flags: Record<string, string | undefined>, environment: NodeJS.ProcessEnv = process.env): ProxyConfig {
+  // A setting that is not read would be inert: refused instead (a typo must not pass silently).
+  for (const [k, v] of Object.entries(flags)) {
+    if (v !== undefined && k !== 'config' && !(KEYS as readonly string[]).includes(k)) throw new ConfigError(`unknown setting --${k}`)
+  }
   const file = flags.config ?? environment.HEADROOM_CONFIG
   let fromFile: Record<string, unknown> = {}
   if (file) {
@@ -82,6 +97,9 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     } catch (e) {
       throw new ConfigError(`config file ${file}: ${(e as Error).message}`)
     }
+    const known = KEYS.map(camel)
+    const unknown = Object.keys(fromFile).filter((k) => !known.includes(k))
+    if (unknown.length) throw new ConfigError(`config file ${file}: unknown key ${unknown.join(', ')} (known: ${known.join(', ')})`)
   }
   const get = (k: Key): string | undefined => {
     const v = flags[k] ?? environment[env(k)] ?? fromFile[camel(k)]
@@ -95,6 +113,12 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
   if (compress !== 'true' && compress !== 'false') throw new ConfigError(`compress must be true or false, got ${compress}`)
   const logLevel = get('log-level')!
   if (!isLogLevel(logLevel)) throw new ConfigError(`log-level must be one of ${LOG_LEVELS.join(', ')}, got ${logLevel}`)
+  const protect = get('protect-tools')
+  const protectTools = protect === undefined ? undefined : protect.split(',').map((x) => x.trim())
+  if (protectTools?.some((x) => !/^[\w.:*-]+$/.test(x))) throw new ConfigError(`protect-tools must be tool names (or * patterns) separated by commas, got ${protect}`)
+  const min = get('min-tokens')
+  const minTokens = min === undefined ? undefined : Number(min)
+  if (minTokens !== undefined && (!/^\d+$/.test(min!) || !Number.isSafeInteger(minTokens))) throw new ConfigError(`min-tokens must be a whole number of tokens, got ${min}`)
   const config: ProxyConfig = {
     host: get('host')!,
     port,
@@ -107,6 +131,8 @@ export function resolveConfig(flags: Record<string, string | undefined>, environ
     compress: compress === 'true',
     logLevel,
   }
+  if (protectTools) config.protectTools = protectTools
+  if (minTokens !== undefined) config.minTokens = minTokens
   if (!isLoopback(config.host) && !config.token) {
     throw new ConfigError(`listening on ${config.host} (not loopback) needs a token: --token or HEADROOM_TOKEN`)
   }
