@@ -10,7 +10,10 @@ use crate::sample::Sample;
 use crate::types::{ContentType, Detection};
 
 /// Inputs below this size are validated with a full parse.
-const FULL_PARSE_LIMIT: usize = 1 << 20;
+pub(crate) const FULL_PARSE_LIMIT: usize = 1 << 20;
+
+/// The confidence of a text validated whole as one JSON document.
+pub(crate) const WHOLE_CONFIDENCE: f32 = 0.99;
 
 /// Result of a structural scan.
 #[derive(Debug, PartialEq, Eq)]
@@ -47,7 +50,7 @@ pub(crate) fn detect_json(text: &str) -> Whole {
     return Whole::Large;
   }
   if headroom_core::json::spans::validate(trimmed).is_ok() {
-    return Whole::Json(Detection::new(ContentType::Json, 0.99));
+    return Whole::Json(Detection::new(ContentType::Json, WHOLE_CONFIDENCE));
   }
   // Deeper than the nesting limit, or simply invalid: scan structurally.
   if scan(trimmed) == Scan::Complete {

@@ -71,6 +71,17 @@ pub fn detect(text: &str) -> Detection {
   detect_sampled(&sample, json)
 }
 
+/// What [`detect`] says of a text the caller has already parsed as one whole JSON object or
+/// array (with nothing but JSON whitespace around it), without validating it again; `None`
+/// where `detect` decides on more than validity (texts of 1 MiB or more, or that do not
+/// start with a bracket), so the caller asks [`detect`].
+pub fn known_json(parsed: &str) -> Option<Detection> {
+  let trimmed = parsed.trim_matches([' ', '\t', '\n', '\r']);
+  let bracketed = matches!(trimmed.as_bytes().first(), Some(b'{' | b'['));
+  (bracketed && trimmed.len() < json::FULL_PARSE_LIMIT)
+    .then(|| Detection::new(ContentType::Json, json::WHOLE_CONFIDENCE))
+}
+
 /// Detection on an already built sample, once the whole text is known not to be one
 /// small JSON document.
 fn detect_sampled(sample: &Sample<'_>, json: json::Whole) -> Detection {
@@ -128,6 +139,32 @@ fn detect_sampled(sample: &Sample<'_>, json: json::Whole) -> Detection {
 
 #[cfg(test)]
 mod tests {
+
+  #[test]
+  fn known_json_is_what_detect_says_of_parsed_json() {
+    let rows: Vec<String> = (0..60_000)
+      .map(|i| format!("{{\"id\":{i},\"ok\":true}}"))
+      .collect();
+    let big = format!("[{}]", rows.join(","));
+    assert!(big.len() > json::FULL_PARSE_LIMIT);
+    let small = &big[..big[..5000].rfind(",{").unwrap_or(0)];
+    let small = format!("{small}]");
+    for text in [
+      "{}".to_string(),
+      " \n[1, 2]\t".to_string(),
+      "{\"a\":[{\"b\":null}]}".to_string(),
+      small,
+      big,
+    ] {
+      assert!(serde_json::from_str::<serde_json::Value>(&text).is_ok());
+      match known_json(&text) {
+        Some(d) => assert_eq!(d, detect(&text), "{}", &text[..text.len().min(40)]),
+        None => assert!(text.trim().len() >= json::FULL_PARSE_LIMIT),
+      }
+    }
+    assert_eq!(known_json("\"a string\""), None);
+    assert_eq!(known_json("42"), None);
+  }
   use super::*;
 
   #[test]

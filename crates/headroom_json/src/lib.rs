@@ -196,7 +196,20 @@ pub struct Crushed {
 
 /// Compresses one JSON tool output; `None` leaves the text alone. See the crate docs.
 pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> Option<Crushed> {
-  let parsed = value::parse_with_depth(text)?;
+  let (value, depth) = value::parse_with_depth(text)?;
+  crush_preparsed(text, &value, depth, opts, store)
+}
+
+/// [`crush`] of a text the caller has already parsed with [`value::parse_with_depth`]
+/// (`value` and `depth` are what it returned for `text`), so it is not parsed twice.
+pub fn crush_preparsed(
+  text: &str,
+  value: &value::JVal<'_>,
+  depth: usize,
+  opts: &CrushOptions<'_>,
+  store: &dyn OriginalStore,
+) -> Option<Crushed> {
+  let parsed = (value, depth);
   match opts.input_tokens {
     // Counted beside the crush once the text is known to be JSON.
     InputTokens::Count => std::thread::scope(|scope| {
@@ -213,7 +226,7 @@ pub fn crush(text: &str, opts: &CrushOptions<'_>, store: &dyn OriginalStore) -> 
 /// input's count comes from (asked at most once).
 fn crush_parsed(
   text: &str,
-  (value, depth): (value::JVal<'_>, usize),
+  (value, depth): (&value::JVal<'_>, usize),
   opts: &CrushOptions<'_>,
   store: &dyn OriginalStore,
   count: &(dyn Fn() -> usize + Sync),
@@ -232,7 +245,7 @@ fn crush_parsed(
   let lossless = || {
     let mut c = crush::Crusher::new(Mode::Lossless, "", opts, tables, false);
     c.known = Some((text, &tokens_before));
-    let (text, known) = c.crush(&value).into_text();
+    let (text, known) = c.crush(value).into_text();
     let tokens_after = known.unwrap_or_else(|| render::tokens(&text));
     Crushed {
       text,
@@ -250,16 +263,7 @@ fn crush_parsed(
   let already_marked = !headroom_core::marker::find_marker_hashes(text).is_empty();
   // Without a store there is no retrieve path: only lossless forms.
   let best = if opts.mode != Mode::Lossless && !already_marked && store.enabled() {
-    lossy(
-      text,
-      &value,
-      opts,
-      store,
-      tables,
-      elide_keys,
-      &tokens_before,
-    )
-    .unwrap_or_else(lossless)
+    lossy(text, value, opts, store, tables, elide_keys, &tokens_before).unwrap_or_else(lossless)
   } else {
     lossless()
   };

@@ -412,12 +412,6 @@ fn compress_one(
   {
     return Err((SkipReason::BelowMinTokens, None));
   }
-  let detection = detect(text);
-  if looks_like_error_output(text, &detection) {
-    return Err((SkipReason::ErrorOutput, None));
-  }
-  let content_type = detection.kind.as_str();
-  let language = detection.language.map(|l| l.as_str());
   // Without a retrieve path the memo must not hand back a form with markers made when
   // there was one: the key says which.
   let markers = store.enabled();
@@ -427,9 +421,32 @@ fn compress_one(
   let known = headroom_core::store::KnownOriginal::new(store, text.as_bytes(), &full_hash);
   let store: &dyn OriginalStore = &known;
   let key = memo_key(opts.mode, markers, &profile, &full_hash);
+  let remembered = memo.get(&key);
+  // A block seen for the first time that opens with a bracket is parsed once: the parse
+  // proves it JSON (detection need not validate it again) and the JSON compressor reuses it.
+  // Resent history (a memo hit) is only detected, which is cheaper than a parse.
+  let parsed = remembered
+    .is_none()
+    .then(|| {
+      let json = text.trim_start_matches([' ', '\t', '\n', '\r']);
+      matches!(json.as_bytes().first(), Some(b'{' | b'['))
+        .then(|| headroom_json::value::parse_with_depth(text))
+        .flatten()
+    })
+    .flatten();
+  let detection = parsed
+    .as_ref()
+    .and_then(|_| headroom_detect::known_json(text))
+    .unwrap_or_else(|| detect(text));
+  // An error report is never remembered, so a remembered block is none.
+  if remembered.is_none() && looks_like_error_output(text, &detection) {
+    return Err((SkipReason::ErrorOutput, None));
+  }
+  let content_type = detection.kind.as_str();
+  let language = detection.language.map(|l| l.as_str());
   // The o200k count of a freshly computed output, so it is counted once.
   let mut fresh_o200k = None;
-  let (entry, memoized) = match memo.get(&key) {
+  let (entry, memoized) = match remembered {
     // A remembered form with markers is only reused if its original is (still) in the
     // store: re-putting the same bytes returns the same key and refreshes its idle timer.
     Some(MemoEntry::Compressed { hashes, .. })
@@ -463,6 +480,13 @@ fn compress_one(
         store,
         mode: opts.mode,
         query,
+        json: parsed
+          .as_ref()
+          .map(|(value, depth)| compressors::PreParsed {
+            text,
+            value,
+            depth: *depth,
+          }),
         detection,
         o200k: Some(&input_tokens),
         kompress: opts.kompress_model(),

@@ -96,6 +96,7 @@ mod tests {
       o200k: None,
       kompress: None,
       kompress_budget: std::time::Duration::ZERO,
+      json: None,
       detection: Detection {
         kind: ContentType::Json,
         language: None,

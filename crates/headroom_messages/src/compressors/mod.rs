@@ -36,6 +36,8 @@ pub struct BlockContext<'a> {
   pub query: Option<&'a str>,
   /// The detected content type.
   pub detection: Detection,
+  /// The block as the router already parsed it, when it is one JSON document.
+  pub json: Option<PreParsed<'a>>,
   /// The text's o200k token count, from the caller (who may be counting it on another
   /// thread meanwhile: ask only when needed); `None` where the caller has none.
   pub o200k: Option<&'a (dyn Fn() -> usize + Sync)>,
@@ -43,6 +45,18 @@ pub struct BlockContext<'a> {
   pub kompress: Option<&'a crate::options::KompressHandle>,
   /// Kompress's time budget for this block.
   pub kompress_budget: std::time::Duration,
+}
+
+/// A block the router has already parsed as JSON, so the JSON compressor does not parse it
+/// again.
+#[derive(Clone, Copy)]
+pub struct PreParsed<'a> {
+  /// The text parsed (the compressor uses the value only for this very text).
+  pub text: &'a str,
+  /// What [`headroom_json::value::parse_with_depth`] returned for it.
+  pub value: &'a headroom_json::value::JVal<'a>,
+  /// Its nesting depth, as that parse measured it.
+  pub depth: usize,
 }
 
 impl BlockContext<'_> {
@@ -155,6 +169,7 @@ fn compress_sections(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
     let done = route(&section.detection).and_then(|c| {
       let sub = BlockContext {
         detection: section.detection,
+        json: None,
         o200k: None,
         ..*ctx
       };
@@ -196,6 +211,7 @@ mod tests {
       mode: Mode::Balanced,
       query: None,
       detection: headroom_detect::detect(text),
+      json: None,
       o200k: None,
       kompress: None,
       kompress_budget: std::time::Duration::from_secs(1),

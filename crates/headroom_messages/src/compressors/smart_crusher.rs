@@ -16,7 +16,13 @@ impl Compressor for SmartCrusher {
     if let Some(count) = ctx.o200k {
       opts.input_tokens = headroom_json::InputTokens::Later(count);
     }
-    let crushed = headroom_json::crush(text, &opts, ctx.store)?;
+    let crushed = match ctx.json {
+      // The router's parse of this very text.
+      Some(p) if std::ptr::eq(p.text, text) => {
+        headroom_json::crush_preparsed(text, p.value, p.depth, &opts, ctx.store)?
+      }
+      _ => headroom_json::crush(text, &opts, ctx.store)?,
+    };
     Some(Compressed {
       text: crushed.text,
       strategy: crushed.strategy,
