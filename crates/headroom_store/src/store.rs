@@ -151,8 +151,8 @@ impl Store {
     }
     .map_err(|e| messages::store_error(path.as_deref(), "cannot open", e))?;
     let p = path.as_deref();
-    configure(&conn).map_err(|e| messages::store_error(p, "cannot open", e))?;
-    schema::migrate(&mut conn).map_err(|e| match e {
+    retry_busy(|| configure(&conn)).map_err(|e| messages::store_error(p, "cannot open", e))?;
+    retry_busy_migration(|| schema::migrate(&mut conn)).map_err(|e| match e {
       MigrateError::TooNew(v) => messages::store_error(
         p,
         "cannot open",
@@ -616,6 +616,40 @@ impl OriginalStore for Store {
 /// Connection settings: busy timeout first (so the WAL switch itself waits for a lock),
 /// then WAL with `synchronous=NORMAL` (durable across application crashes; a power loss can
 /// drop the last commits, which only means a later `UNKNOWN_HASH`).
+/// Whether SQLite gave up on a lock without waiting it out: when several processes open a
+/// new file at once, switching it to WAL can fail at once with `SQLITE_BUSY` (the busy
+/// handler is not consulted there).
+fn is_busy(e: &rusqlite::Error) -> bool {
+  matches!(e, rusqlite::Error::SqliteFailure(f, _)
+    if matches!(f.code, rusqlite::ErrorCode::DatabaseBusy | rusqlite::ErrorCode::DatabaseLocked))
+}
+
+/// Runs `f` again while it fails with [`is_busy`], for up to [`BUSY_TIMEOUT`].
+fn retry_busy_with<T, E>(
+  mut f: impl FnMut() -> Result<T, E>,
+  busy: impl Fn(&E) -> bool,
+) -> Result<T, E> {
+  let deadline = std::time::Instant::now() + BUSY_TIMEOUT;
+  loop {
+    match f() {
+      Err(e) if busy(&e) && std::time::Instant::now() < deadline => {
+        std::thread::sleep(Duration::from_millis(10));
+      }
+      other => return other,
+    }
+  }
+}
+
+fn retry_busy<T>(f: impl FnMut() -> rusqlite::Result<T>) -> rusqlite::Result<T> {
+  retry_busy_with(f, is_busy)
+}
+
+fn retry_busy_migration(
+  f: impl FnMut() -> std::result::Result<(), MigrateError>,
+) -> std::result::Result<(), MigrateError> {
+  retry_busy_with(f, |e| matches!(e, MigrateError::Sqlite(e) if is_busy(e)))
+}
+
 fn configure(conn: &Connection) -> rusqlite::Result<()> {
   conn.busy_timeout(BUSY_TIMEOUT)?;
   conn.set_prepared_statement_cache_capacity(32);

@@ -95,14 +95,26 @@ fn processes_share_one_store_file() {
         .expect("spawn a child test process")
     })
     .collect();
-  for (p, child) in children.into_iter().enumerate() {
-    let out = child.wait_with_output().unwrap();
-    assert!(
-      out.status.success(),
-      "child {p} failed: {}\n{}",
-      String::from_utf8_lossy(&out.stdout),
-      String::from_utf8_lossy(&out.stderr)
-    );
+  // Every child's failure is reported (one child failing to open makes the others wait for
+  // its entries in vain: the first to fail is not the one to read).
+  let outputs: Vec<_> = children
+    .into_iter()
+    .map(|child| child.wait_with_output().unwrap())
+    .collect();
+  let failures: Vec<String> = outputs
+    .iter()
+    .enumerate()
+    .filter(|(_, out)| !out.status.success())
+    .map(|(p, out)| {
+      format!(
+        "child {p} failed: {}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+      )
+    })
+    .collect();
+  assert!(failures.is_empty(), "{}", failures.join("\n"));
+  for out in &outputs {
     // The child really ran the test body (not zero filtered tests).
     assert!(String::from_utf8_lossy(&out.stdout).contains("1 passed"));
   }
