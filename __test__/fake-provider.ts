@@ -1,9 +1,11 @@
 // Test helpers for the proxy's field-lesson tests: a scripted fake upstream that records the
 // bytes it receives, a scanner for raw JSON spans (to compare bytes, not re-serialisations),
 // and a mock of Anthropic's prompt cache that bills `usage` the way the provider does.
+import { type ChildProcess, spawn } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import http from 'node:http'
 import type { AddressInfo } from 'node:net'
+import path from 'node:path'
 
 import { elements, members, withoutCacheControl } from '../benches/agent/json-spans'
 
@@ -124,4 +126,33 @@ export class PromptCacheMock {
 function hasOwnCacheControl(raw: string): boolean {
   if (!raw.startsWith('{')) return false
   return members(raw).has('cache_control')
+}
+
+/**
+ * Runs `headroom proxy ARGS` in a child process (its environment plus `env`) until it prints
+ * its address; `stop()` ends it with SIGTERM and gives its output.
+ */
+export async function cliProxy(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ url: string; child: ChildProcess; stop(): Promise<{ stdout: string; stderr: string }> }> {
+  const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'headroom.js'), 'proxy', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...env } })
+  let stdout = ''
+  let stderr = ''
+  child.stderr!.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
+  const url = await new Promise<string>((resolve, reject) => {
+    child.stdout!.on('data', (c: Buffer) => {
+      stdout += c.toString('utf8')
+      const m = /listening on (http:\/\/\S+)/.exec(stdout)
+      if (m && stdout.includes('OPENAI_BASE_URL')) resolve(m[1])
+    })
+    child.once('exit', (code) => reject(new Error(`proxy exited ${code}: ${stderr}`)))
+  })
+  return {
+    url,
+    child,
+    stop: async () => {
+      await new Promise((r) => setTimeout(r, 100))
+      child.kill('SIGTERM')
+      await new Promise((r) => child.once('exit', r))
+      return { stdout, stderr }
+    },
+  }
 }

@@ -3,7 +3,7 @@
 // Each test names its cases. Bodies are hand-written JSON text where bytes matter (odd
 // spacing, key order, `1.0`, integers past 2^53, escapes, emoji and CJK), so a proxy that
 // re-serialised anything would fail them.
-import { spawn, spawnSync } from 'node:child_process'
+import { spawnSync } from 'node:child_process'
 import { createHash } from 'node:crypto'
 import fs from 'node:fs'
 import http from 'node:http'
@@ -16,7 +16,7 @@ import { RETRIEVE_TOOL_NAME, Store, findMarkers } from '../index'
 import { CONFIG_KEYS, resolveConfig } from '../proxy/config'
 import { MAX_RETRIEVE_ROUNDS } from '../proxy/retrieval'
 import { type Proxy, startProxy } from '../proxy/server'
-import { valueEnd } from './fake-provider'
+import { cliProxy, valueEnd } from './fake-provider'
 
 type Json = Record<string, any>
 
@@ -630,31 +630,6 @@ test('case 21: --protect-tools keeps the named tools\' outputs verbatim on every
   t.throws(() => resolveConfig({ 'protect-tools': 'Bash,,Read' }, {}), { message: /protect-tools/ })
 })
 
-/** Runs `headroom proxy ARGS` in a child process; `stop()` ends it and gives its output. */
-async function cliProxy(args: string[]) {
-  const child = spawn(process.execPath, [path.join(__dirname, '..', 'bin', 'headroom.js'), 'proxy', ...args], { stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HEADROOM_LOG_LEVEL: '' } })
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8')
-      const m = /listening on (http:\/\/\S+)/.exec(stdout)
-      if (m && stdout.includes('OPENAI_BASE_URL')) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`proxy exited ${code}: ${stderr}`)))
-  })
-  return {
-    url,
-    stop: async () => {
-      await new Promise((r) => setTimeout(r, 100))
-      child.kill('SIGTERM')
-      await new Promise((r) => child.once('exit', r))
-      return { stdout, stderr }
-    },
-  }
-}
-
 test('case 49: every proxy setting has an observable effect; an unknown flag or config-file key is refused', async (t) => {
   const up = await upstreamOf(t, okReply)
   const elsewhere = await upstreamOf(t, okReply)
@@ -724,7 +699,7 @@ test('case 49: every proxy setting has an observable effect; an unknown flag or 
   await effect('log-level', async () => {
     const lines: Record<string, string> = {}
     for (const level of ['info', 'warn']) {
-      const p = await cliProxy(['--port', '0', '--store', 'memory', '--log-level', level, '--upstream-anthropic', up.url, '--upstream-openai', up.url])
+      const p = await cliProxy(['--port', '0', '--store', 'memory', '--log-level', level, '--upstream-anthropic', up.url, '--upstream-openai', up.url], { HEADROOM_LOG_LEVEL: '' })
       await (await fetch(`${p.url}/v1/models`, { headers: { 'x-api-key': 'k' } })).arrayBuffer()
       lines[level] = (await p.stop()).stderr
     }

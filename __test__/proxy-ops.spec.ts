@@ -20,6 +20,7 @@ import { createLimiter, defaultCompressionConcurrency } from '../proxy/limit'
 import { createLogger, redactHeaders, redactText, REDACTED } from '../proxy/log'
 import { checkManagementRequest, FORBIDDEN_UPSTREAM, forbiddenDestination, guardedLookup, isAllowedHost, tokenMatches, upstreamTarget } from '../proxy/security'
 import { type Proxy, startProxy } from '../proxy/server'
+import { cliProxy } from './fake-provider'
 
 const ROOT = path.resolve(__dirname, '..')
 const CORPUS = path.resolve(ROOT, '..', 'shared', 'corpus', 'headroom-generated')
@@ -251,28 +252,12 @@ test('logs: redaction of inline secrets in strings and of secret-named headers',
 test('logs: JSON lines go to stderr; stdout keeps only the startup lines', async (t) => {
   const upstream = await fakeUpstream()
   t.teardown(() => upstream.close())
-  const child = spawn(process.execPath, [path.join(ROOT, 'bin', 'headroom.js'), 'proxy', '--port', '0', '--store', 'memory', '--upstream-anthropic', upstream.url, '--upstream-openai', upstream.url], {
-    env: { ...process.env, HEADROOM_LOG_LEVEL: 'info' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
+  const proxy = await cliProxy(['--port', '0', '--store', 'memory', '--upstream-anthropic', upstream.url, '--upstream-openai', upstream.url], { HEADROOM_LOG_LEVEL: 'info' })
   t.teardown(() => {
-    if (child.exitCode === null) child.kill('SIGKILL')
+    if (proxy.child.exitCode === null) proxy.child.kill('SIGKILL')
   })
-  let stdout = ''
-  let stderr = ''
-  child.stderr.on('data', (c: Buffer) => (stderr += c.toString('utf8')))
-  const url = await new Promise<string>((resolve, reject) => {
-    child.stdout.on('data', (c: Buffer) => {
-      stdout += c.toString('utf8')
-      const m = /listening on (http:\/\/\S+)/.exec(stdout)
-      if (m && stdout.includes('OPENAI_BASE_URL')) resolve(m[1])
-    })
-    child.once('exit', (code) => reject(new Error(`proxy exited ${code}: ${stderr}`)))
-  })
-  t.is((await call(url, { path: '/v1/models', headers: { 'x-api-key': SECRETS.anthropicKey } })).status, 200)
-  await new Promise((r) => setTimeout(r, 100))
-  child.kill('SIGTERM')
-  await new Promise((r) => child.once('exit', r))
+  t.is((await call(proxy.url, { path: '/v1/models', headers: { 'x-api-key': SECRETS.anthropicKey } })).status, 200)
+  const { stdout, stderr } = await proxy.stop()
   const line = JSON.parse(stderr.trim().split('\n').pop()!) as Record<string, unknown>
   t.like(line, { msg: 'request', method: 'GET', path: '/v1/models', status: 200 })
   t.false(stdout.includes('{'))
