@@ -4,7 +4,6 @@
 import fs from 'node:fs'
 import http from 'node:http'
 import os from 'node:os'
-import type { AddressInfo } from 'node:net'
 import path from 'node:path'
 import Anthropic from '@anthropic-ai/sdk'
 import test from 'ava'
@@ -14,35 +13,10 @@ import { findMarkers } from '../index'
 import { resolveConfig } from '../proxy/config'
 import { DEFERRED_RESULT } from '../proxy/retrieval'
 import { type Proxy, startProxy } from '../proxy/server'
+import { type Json, type Seen, scriptedUpstream } from './fake-provider'
 
 const CORPUS = path.resolve(__dirname, '..', '..', 'shared', 'corpus')
 const TOOL_OUTPUT = fs.readFileSync(path.join(CORPUS, 'headroom-generated', 'api_responses.json'), 'utf8')
-
-type Json = Record<string, any>
-
-interface Seen {
-  url: string
-  headers: http.IncomingHttpHeaders
-  body: Buffer
-  json: Json
-}
-
-/** A fake upstream whose answer to each request is computed by `reply`. */
-async function scriptedUpstream(reply: (seen: Seen, n: number, res: http.ServerResponse) => Promise<void> | void) {
-  const seen: Seen[] = []
-  const server = http.createServer((req, res) => {
-    const chunks: Buffer[] = []
-    req.on('data', (c) => chunks.push(c))
-    req.on('end', async () => {
-      const body = Buffer.concat(chunks)
-      const s = { url: req.url!, headers: req.headers, body, json: JSON.parse(body.toString('utf8') || '{}') }
-      seen.push(s)
-      await reply(s, seen.length - 1, res)
-    })
-  })
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r))
-  return { seen, url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`, close: () => new Promise<void>((r) => server.close(() => r())) }
-}
 
 async function setup(t: { teardown: (f: () => Promise<void>) => void }, reply: Parameters<typeof scriptedUpstream>[0], extra: Record<string, string> = {}) {
   const upstream = await scriptedUpstream(reply)
