@@ -66,6 +66,7 @@
 //! configuration.
 //! Messages are written for a model: what happened, then one final instruction.
 
+mod alloc;
 mod clock;
 mod config;
 mod fsutil;

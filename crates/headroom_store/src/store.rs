@@ -141,6 +141,7 @@ impl Store {
       Location::Memory => None,
       Location::Redis(url) => return Self::open_redis(url, config, clock, key_len),
     };
+    crate::alloc::install();
     let mut conn = match &path {
       Some(p) => {
         crate::fsutil::prepare_store_file(p)
