@@ -297,6 +297,7 @@ fn finish(
     text: out,
     strategy: format!("code:signatures({})", dialect.as_str()),
     hashes: vec![key],
+    o200k: None,
   })
 }
 

@@ -31,6 +31,9 @@ pub struct Compressed {
   pub strategy: String,
   /// Retrieve keys of the markers in `text` (empty for lossless forms).
   pub hashes: Vec<String>,
+  /// The exact o200k count of `text`, when the compressor made it anyway (the caller then
+  /// need not count the output again).
+  pub o200k: Option<usize>,
 }
 
 /// Settings shared by every compressor.

@@ -118,6 +118,7 @@ pub fn compress(text: &str, params: &Params<'_>) -> Option<Compressed> {
     text: out,
     strategy: STRATEGY.to_string(),
     hashes: vec![hash],
+    o200k: None,
   })
 }
 

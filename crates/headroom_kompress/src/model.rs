@@ -356,6 +356,7 @@ impl Kompress {
       text: select::render(text, &words, &keep, &marker),
       strategy: self.strategy(),
       hashes: vec![key],
+      o200k: None,
     }))
   }
 

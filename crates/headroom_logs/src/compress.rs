@@ -144,6 +144,7 @@ pub fn compress_with(text: &str, params: &Params<'_>, miner: &MinerConfig) -> Op
     text: out,
     strategy: STRATEGY.to_string(),
     hashes: vec![key],
+    o200k: None,
   })
 }
 

@@ -495,7 +495,8 @@ fn compress_one(
       let entry = match compress_block(text, &ctx) {
         Some(c)
           if !c.text.trim().is_empty()
-            && *fresh_o200k.insert(Counter::o200k(&c.text)) < o200k.get() =>
+            && *fresh_o200k.insert(c.o200k.unwrap_or_else(|| Counter::o200k(&c.text)))
+              < o200k.get() =>
         {
           MemoEntry::Compressed {
             text: c.text,

@@ -43,6 +43,14 @@ fn compress_checked(text: &str, opts: &Options) -> TextReport {
       panic!("{strategy}: silent loss: {e}");
     }
     assert!(out.tokens_after < out.tokens_before);
+    // Reported counts are exact (a compressor may hand over its own count of its output).
+    let o200k = |t: &str| headroom_tokens::tokenizer(headroom_tokens::Encoding::O200kBase).count(t);
+    assert_eq!(out.tokens_before, o200k(text), "{strategy}: tokens before");
+    assert_eq!(
+      out.tokens_after,
+      o200k(&out.text),
+      "{strategy}: tokens after"
+    );
     let again = compress_text(text, opts, &NoMemo, &Store::in_memory());
     assert_eq!(again.text, out.text, "{strategy}: not byte-stable");
   }
@@ -110,6 +118,38 @@ fn git_log_patches_route_to_diff() {
     "{:?}",
     out.reason
   );
+}
+
+#[test]
+fn json_tool_outputs_route_to_smart_crusher_in_every_mode() {
+  let dir = repo_root().join("../shared/corpus/headroom-generated");
+  let Ok(entries) = std::fs::read_dir(&dir) else {
+    eprintln!("note: {} is missing; case skipped", dir.display());
+    return;
+  };
+  let mut files: Vec<_> = entries
+    .flatten()
+    .map(|e| e.path())
+    .filter(|p| p.extension().is_some_and(|x| x == "json"))
+    .collect();
+  files.sort();
+  assert!(files.len() >= 10, "{files:?}");
+  for mode in [
+    headroom_core::Mode::Lossless,
+    headroom_core::Mode::Balanced,
+    headroom_core::Mode::Aggressive,
+  ] {
+    let opts = Options {
+      mode,
+      ..Options::default()
+    };
+    for f in &files {
+      let text = std::fs::read_to_string(f).unwrap();
+      let out = compress_checked(&text, &opts);
+      let strategy = out.strategy.unwrap_or_default();
+      assert!(strategy.starts_with("json:"), "{}: {strategy}", f.display());
+    }
+  }
 }
 
 #[test]

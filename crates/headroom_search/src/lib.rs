@@ -79,5 +79,6 @@ pub fn compress(text: &str, params: &Params<'_>) -> Option<Compressed> {
     text: out,
     strategy: STRATEGY.to_string(),
     hashes: vec![hash],
+    o200k: None,
   })
 }

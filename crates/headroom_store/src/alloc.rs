@@ -47,7 +47,10 @@ pub(crate) fn install() {
     // opened yet (the `Once` runs before the first), so SQLite is not initialized and no block
     // from another allocator can reach these functions.
     let rc = unsafe { ffi::sqlite3_config(ffi::SQLITE_CONFIG_MALLOC, &methods as *const _) };
-    debug_assert!(rc == ffi::SQLITE_OK || rc == ffi::SQLITE_MISUSE, "sqlite3_config: {rc}");
+    debug_assert!(
+      rc == ffi::SQLITE_OK || rc == ffi::SQLITE_MISUSE,
+      "sqlite3_config: {rc}"
+    );
   });
 }
 
@@ -156,7 +159,10 @@ mod tests {
       std::ptr::copy_nonoverlapping(b"0123456789".as_ptr(), p.cast(), 10);
       let q = x_realloc(p, 100_000);
       assert_eq!(x_size(q), 100_000);
-      assert_eq!(std::slice::from_raw_parts(q.cast::<u8>(), 10), b"0123456789");
+      assert_eq!(
+        std::slice::from_raw_parts(q.cast::<u8>(), 10),
+        b"0123456789"
+      );
       let r = x_realloc(q, 3);
       assert_eq!(std::slice::from_raw_parts(r.cast::<u8>(), 3), b"012");
       x_free(r);

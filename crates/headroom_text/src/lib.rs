@@ -171,10 +171,12 @@ pub fn compress_prose(text: &str, params: &Params<'_>, target: Option<f32>) -> O
     store_original(params, text)
   })?;
   let hash = find_marker_hashes(&out).first()?.to_string();
-  (count(&out) < count(text)).then(|| Compressed {
+  let after = count(&out);
+  (after < count(text)).then(|| Compressed {
     text: out,
     strategy: STRATEGY_EXTRACTIVE.to_string(),
     hashes: vec![hash],
+    o200k: Some(after),
   })
 }
 
@@ -209,9 +211,11 @@ pub fn compress_html(text: &str, params: &Params<'_>) -> Option<Compressed> {
     out.push_str("\n\n");
     out.push_str(&body);
   }
-  (count(&out) < count(text)).then(|| Compressed {
+  let after = count(&out);
+  (after < count(text)).then(|| Compressed {
     text: out,
     strategy: strategy.to_string(),
     hashes: vec![key],
+    o200k: Some(after),
   })
 }

@@ -18,6 +18,7 @@ impl Compressor for JsonMinify {
       text: out,
       strategy: self.name().to_string(),
       hashes: Vec::new(),
+      o200k: None,
     })
   }
 }

@@ -197,6 +197,7 @@ fn compress_sections(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
     text: out,
     strategy: format!("mixed({})", strategies.join("+")),
     hashes,
+    o200k: None,
   })
 }
 

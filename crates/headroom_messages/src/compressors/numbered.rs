@@ -87,6 +87,7 @@ pub fn compress(text: &str, params: &Params<'_>) -> Option<Compressed> {
     text: out,
     strategy: format!("view:numbered(code:signatures({}))", dialect.as_str()),
     hashes: vec![key],
+    o200k: None,
   })
 }
 

@@ -27,6 +27,7 @@ impl Compressor for SmartCrusher {
       text: crushed.text,
       strategy: crushed.strategy,
       hashes: crushed.hashes,
+      o200k: Some(crushed.tokens_after),
     })
   }
 }
