@@ -16,6 +16,7 @@
 //! - **change points**: a shift of more than 2 sigma between the means of the 5 values
 //!   before and the 5 values from a position (local maxima only, capped).
 
+use crate::error_words::has_error_word;
 use crate::value::JVal;
 use rustc_hash::FxHashMap;
 
@@ -203,63 +204,6 @@ pub fn label<'v>(v: &'v JVal<'_>) -> Option<std::borrow::Cow<'v, str>> {
 /// Whether `label` can appear in a breakdown unambiguously.
 pub fn safe_label(label: &str) -> bool {
   !label.is_empty() && label.len() <= 32 && !label.contains([',', ';', '=', '[', ']', '\n', '\r'])
-}
-
-/// Whether the first 4 KiB of `s` hold one of [`ERROR_KEYWORDS`] as a whole word (a maximal
-/// ASCII-alphanumeric run), in any ASCII case.
-///
-/// One pass over the words: a word of a keyword's length whose first four letters, lowered,
-/// begin a keyword is compared in full. Most words fail the length or the prefix test, so a
-/// byte costs a few instructions (an Aho-Corasick scan cost about 15: its prefilter keeps
-/// firing on common letters).
-pub(crate) fn has_error_word(s: &str) -> bool {
-  let b = &s.as_bytes()[..s.len().min(ERROR_SCAN_BYTES)];
-  let mut i = 0;
-  while i < b.len() {
-    if !b[i].is_ascii_alphanumeric() {
-      i += 1;
-      continue;
-    }
-    let start = i;
-    while i < b.len() && b[i].is_ascii_alphanumeric() {
-      i += 1;
-    }
-    if is_error_keyword(&b[start..i]) {
-      return true;
-    }
-  }
-  false
-}
-
-/// Bytes of a string [`has_error_word`] reads.
-const ERROR_SCAN_BYTES: usize = 4096;
-
-/// Whether the ASCII word `w` is one of [`ERROR_KEYWORDS`], in any ASCII case.
-#[inline]
-fn is_error_keyword(w: &[u8]) -> bool {
-  const LONGEST: usize = 12;
-  if !(4..=LONGEST).contains(&w.len()) {
-    return false;
-  }
-  // The first four letters, lowered (setting bit 5 lowers ASCII letters; a digit or other
-  // byte changed by it matches no keyword prefix either way).
-  let head = u32::from_le_bytes([w[0], w[1], w[2], w[3]]) | 0x2020_2020;
-  let prefix = |k: &[u8; 4]| u32::from_le_bytes(*k);
-  if ![
-    b"erro", b"exce", b"fail", b"fata", b"crit", b"cras", b"pani", b"abor", b"time", b"deni",
-    b"reje", b"refu", b"unav", b"econ",
-  ]
-  .iter()
-  .any(|k| prefix(k) == head)
-  {
-    return false;
-  }
-  let mut low = [0u8; LONGEST];
-  for (d, c) in low.iter_mut().zip(w) {
-    *d = c.to_ascii_lowercase();
-  }
-  let low = &low[..w.len()];
-  ERROR_KEYWORDS.iter().any(|k| k.as_bytes() == low)
 }
 
 fn truthy(v: &JVal<'_>) -> bool {
@@ -595,68 +539,4 @@ fn merge(a: &[usize], b: &[usize]) -> Vec<usize> {
   v.sort_unstable();
   v.dedup();
   v
-}
-
-#[cfg(test)]
-mod tests {
-  use super::*;
-
-  #[test]
-  fn error_words_are_whole_words_in_any_case() {
-    for k in ERROR_KEYWORDS {
-      assert!(has_error_word(k), "{k}");
-      assert!(!has_error_word(&format!("x{k}")), "x{k}");
-      assert!(has_error_word(&format!("x {} y", k.to_uppercase())), "{k}");
-      assert!(!has_error_word(&format!("x {k}s2 y")), "{k}s2");
-    }
-    assert!(has_error_word("status: Failed."));
-    assert!(has_error_word("error-prone: FAILURE"));
-    assert!(has_error_word("errorless, then failed"));
-    assert!(!has_error_word("no faults, all green"));
-    // Only the first 4 KiB are read.
-    assert!(!has_error_word(&format!("{}error", " ".repeat(4096))));
-    assert!(has_error_word(&format!("{}error", " ".repeat(4091))));
-  }
-
-  #[test]
-  fn every_keyword_has_a_listed_prefix() {
-    // `is_error_keyword` filters on four-letter prefixes: a keyword without one would never
-    // be found.
-    for k in ERROR_KEYWORDS {
-      assert!(is_error_keyword(k.as_bytes()), "{k}");
-      assert!(is_error_keyword(k.to_uppercase().as_bytes()), "{k}");
-    }
-  }
-
-  /// The definition, written the slow way: split into maximal ASCII-alphanumeric runs.
-  fn error_word_reference(s: &str) -> bool {
-    let b = &s.as_bytes()[..s.len().min(ERROR_SCAN_BYTES)];
-    b.split(|c| !c.is_ascii_alphanumeric()).any(|w| {
-      let w = String::from_utf8_lossy(w).to_ascii_lowercase();
-      ERROR_KEYWORDS.contains(&w.as_str())
-    })
-  }
-
-  use proptest::strategy::Strategy as _;
-
-  proptest::proptest! {
-    #[test]
-    fn error_words_match_the_definition(
-      parts in proptest::collection::vec(
-        proptest::prop_oneof![
-          proptest::sample::select(ERROR_KEYWORDS).prop_map(str::to_string),
-          proptest::sample::select(ERROR_KEYWORDS).prop_map(|k| k.to_uppercase()),
-          "[a-zA-Z0-9]{0,6}",
-          "[ _.:/\\-]{0,2}",
-          "[\\u{80}-\\u{10ffff}]{0,2}",
-          proptest::sample::select(&["errorx", "faile", "fatalx", "0error", "timeou", "ERRORED"][..]).prop_map(str::to_string),
-        ],
-        0..40,
-      ),
-      pad in 0usize..4200,
-    ) {
-      let s = format!("{}{}", " ".repeat(pad), parts.concat());
-      proptest::prop_assert_eq!(has_error_word(&s), error_word_reference(&s), "{:?}", s);
-    }
-  }
 }

@@ -88,6 +88,7 @@ pub mod analyze;
 pub mod bound;
 pub mod checker;
 pub mod crush;
+mod error_words;
 pub mod relevance;
 pub mod render;
 pub mod sample;
