@@ -13,6 +13,9 @@
 //! - `memo`: compressed forms of blocks by memo key (see `Store::memo_get`), so a block
 //!   compresses to the same bytes in every later request, across processes and restarts.
 
+use std::sync::{Mutex, OnceLock, PoisonError};
+
+use rusqlite::backup::{Backup, StepResult};
 use rusqlite::{Connection, TransactionBehavior};
 
 /// Migration `i` takes the schema from version `i` to `i + 1`.
@@ -98,6 +101,30 @@ pub(crate) fn migrate(conn: &mut Connection) -> Result<(), MigrateError> {
   Ok(())
 }
 
+/// A new in-memory database with the current schema, copied page by page (SQLite's backup
+/// API) from one migrated once per process: copying its few pages costs far less than parsing
+/// and running the migrations, so an in-memory store per request or per test opens quickly.
+/// The copy is an ordinary in-memory database.
+pub(crate) fn fresh_memory() -> rusqlite::Result<Connection> {
+  static TEMPLATE: OnceLock<Option<Mutex<Connection>>> = OnceLock::new();
+  let mut conn = Connection::open_in_memory()?;
+  let template = TEMPLATE.get_or_init(|| {
+    let mut template = Connection::open_in_memory().ok()?;
+    migrate(&mut template).ok()?;
+    Some(Mutex::new(template))
+  });
+  if let Some(template) = template {
+    let template = template.lock().unwrap_or_else(PoisonError::into_inner);
+    let done = Backup::new(&template, &mut conn)?.step(-1)?;
+    if !matches!(done, StepResult::Done) {
+      // Not copied whole (cannot happen with a private template): migrate a new one.
+      drop(template);
+      conn = Connection::open_in_memory()?;
+    }
+  }
+  Ok(conn)
+}
+
 fn user_version(conn: &Connection) -> rusqlite::Result<i64> {
   conn.query_row("PRAGMA user_version", [], |r| r.get(0))
 }
@@ -116,6 +143,37 @@ mod tests {
       .query_row("SELECT count(*) FROM counters", [], |r| r.get(0))
       .unwrap();
     assert_eq!(n, 9, "counters seeded once");
+  }
+
+  #[test]
+  fn fresh_memory_databases_are_migrated_and_independent() {
+    let schema = |c: &Connection| -> Vec<String> {
+      let mut st = c
+        .prepare("SELECT sql FROM sqlite_master WHERE sql IS NOT NULL ORDER BY name")
+        .unwrap();
+      st.query_map([], |r| r.get(0))
+        .unwrap()
+        .map(Result::unwrap)
+        .collect()
+    };
+    let mut migrated = Connection::open_in_memory().unwrap();
+    migrate(&mut migrated).unwrap();
+    let a = fresh_memory().unwrap();
+    let b = fresh_memory().unwrap();
+    assert_eq!(schema(&a), schema(&migrated));
+    assert_eq!(user_version(&a).unwrap(), SCHEMA_VERSION);
+    a.execute("UPDATE counters SET value = 5 WHERE name = 'hits'", [])
+      .unwrap();
+    let hits = |c: &Connection| -> i64 {
+      c.query_row("SELECT value FROM counters WHERE name = 'hits'", [], |r| {
+        r.get(0)
+      })
+      .unwrap()
+    };
+    assert_eq!(
+      (hits(&a), hits(&b), hits(&fresh_memory().unwrap())),
+      (5, 0, 0)
+    );
   }
 
   #[test]

@@ -148,7 +148,7 @@ impl Store {
           .map_err(|e| messages::store_error(Some(p), "cannot create the store file", e))?;
         Connection::open(p)
       }
-      None => Connection::open_in_memory(),
+      None => schema::fresh_memory(),
     }
     .map_err(|e| messages::store_error(path.as_deref(), "cannot open", e))?;
     let p = path.as_deref();
