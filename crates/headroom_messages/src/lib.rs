@@ -422,6 +422,11 @@ fn compress_one(
   let store: &dyn OriginalStore = &known;
   let key = memo_key(opts.mode, markers, &profile, &full_hash);
   let remembered = memo.get(&key);
+  // First sight: the count is needed whatever happens next (the report states it), so a large
+  // block starts counting beside everything else now, before it is even parsed.
+  if remembered.is_none() {
+    o200k.start();
+  }
   // A block seen for the first time that opens with a bracket is parsed once: the parse
   // proves it JSON (detection need not validate it again) and the JSON compressor reuses it.
   // Resent history (a memo hit) is only detected, which is cheaper than a parse.
@@ -473,8 +478,7 @@ fn compress_one(
       if route(&detection).is_none() && compressors::numbered::gutters(text).is_none() {
         return Err((SkipReason::NoCompressor, Some(content_type.to_string())));
       }
-      // First sight: count beside the compression (the compressor asks at its end).
-      o200k.start();
+      // The compressor asks for the count (started above) at its end.
       let input_tokens = || o200k.get();
       let ctx = BlockContext {
         store,
