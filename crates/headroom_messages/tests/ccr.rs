@@ -306,3 +306,71 @@ fn the_conversation_id_stays_while_history_grows() {
   assert_eq!(id(&first), id(&later));
   assert_ne!(id(&first), id(&first.replace("inactive", "active")));
 }
+
+/// A store that refuses every put, or files every original under one longer key (what a
+/// key collision in a real store does), keeping what it was given.
+struct Awkward {
+  key: Option<&'static str>,
+  kept: std::sync::Mutex<Vec<(String, Vec<u8>)>>,
+}
+
+impl headroom_core::OriginalStore for Awkward {
+  fn put(&self, original: &[u8]) -> headroom_core::Result<String> {
+    let key = self
+      .key
+      .ok_or_else(|| headroom_core::Error::invalid_option("this store refuses every put"))?;
+    let mut kept = self.kept.lock().unwrap();
+    kept.push((key.to_string(), original.to_vec()));
+    Ok(key.to_string())
+  }
+}
+
+#[test]
+fn a_large_block_whose_put_fails_or_moves_never_names_a_missing_original() {
+  // Large enough that its put is made beside the compression (`beside_put`).
+  let mut array = String::new();
+  while array.len() < 64 * 1024 {
+    let rows: serde_json::Value =
+      serde_json::from_str(&corpus("database_rows_mixed.json")).unwrap();
+    let rows = rows.as_array().unwrap().clone();
+    let mut all: Vec<serde_json::Value> =
+      serde_json::from_str(if array.is_empty() { "[]" } else { &array }).unwrap();
+    all.extend(rows);
+    array = serde_json::to_string_pretty(&all).unwrap();
+  }
+  let opts = Options::default();
+  // Refused: no marker at all (a lossless form, or the text as it was).
+  let refusing = Awkward {
+    key: None,
+    kept: Default::default(),
+  };
+  let out = headroom_messages::compress_text(&array, &opts, &NoMemo, &refusing);
+  assert!(out.hashes.is_empty(), "{:?}", out.strategy);
+  assert!(headroom_core::marker::find_markers(&out.text).is_empty());
+  // Filed under another key: every marker names that key, which holds the exact original.
+  let moved = Awkward {
+    key: Some("0123456789abcdef0123"),
+    kept: Default::default(),
+  };
+  let out = headroom_messages::compress_text(&array, &opts, &NoMemo, &moved);
+  assert_eq!(
+    out.hashes,
+    vec!["0123456789abcdef0123".to_string()],
+    "{:?}",
+    out.strategy
+  );
+  let markers = headroom_core::marker::find_markers(&out.text);
+  assert!(!markers.is_empty());
+  assert!(
+    markers
+      .iter()
+      .all(|(_, m)| m.hash == "0123456789abcdef0123"),
+    "{markers:?}"
+  );
+  let kept = moved.kept.lock().unwrap();
+  assert!(
+    kept
+      .iter()
+      .any(|(k, v)| k == "0123456789abcdef0123" && v == array.as_bytes())
+  );
+}

@@ -57,7 +57,9 @@ impl<'scope, 'env> LazyCount<'scope, 'env> {
     let mut pending = self.pending.lock().unwrap_or_else(|e| e.into_inner());
     if pending.is_none() {
       let text = self.text;
-      *pending = Some(scope.spawn(move || tokenizer(Encoding::O200kBase).count_serial(text)));
+      *pending = Some(scope.spawn(move || {
+        crate::with_warm_cache(|| tokenizer(Encoding::O200kBase).count_serial(text))
+      }));
     }
   }
 

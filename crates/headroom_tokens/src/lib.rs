@@ -214,9 +214,62 @@ const CACHE_MAX_PIECE: usize = 64;
 /// The per-thread cache is cleared when it holds this many entries per encoding.
 const CACHE_MAX_ENTRIES: usize = 16 * 1024;
 
+/// One thread's cache of multi-token piece counts, per encoding.
+type CountCache = [FxHashMap<Box<[u8]>, u32>; 2];
+
 thread_local! {
-  static COUNT_CACHE: RefCell<[FxHashMap<Box<[u8]>, u32>; 2]> =
+  static COUNT_CACHE: RefCell<CountCache> =
     RefCell::new([FxHashMap::default(), FxHashMap::default()]);
+}
+
+/// Caches handed back by short-lived counting threads (see [`with_warm_cache`]).
+static SPARE_CACHES: CachePool = CachePool::new();
+
+/// Runs `f` on this thread with a warm piece cache: one handed back by an earlier thread
+/// that used this function, if any, which is handed back again afterwards.
+///
+/// A thread started for one count (the second thread of [`LazyCount::start`] and of
+/// [`Tokenizer::count`]) would otherwise start with an empty cache and grow it in fresh
+/// memory: on a 1 MB JSON array that cost about 0.7 ms of its 5.5.
+pub(crate) fn with_warm_cache<R>(f: impl FnOnce() -> R) -> R {
+  SPARE_CACHES.lend(f)
+}
+
+/// Piece caches that threads hand on to later threads.
+struct CachePool(std::sync::Mutex<Vec<CountCache>>);
+
+impl CachePool {
+  /// At most this many spare caches are kept.
+  const MAX_SPARE: usize = 8;
+
+  const fn new() -> Self {
+    CachePool(std::sync::Mutex::new(Vec::new()))
+  }
+
+  /// Runs `f` with a spare cache (if any) as this thread's cache, then hands the thread's
+  /// cache back.
+  fn lend<R>(&self, f: impl FnOnce() -> R) -> R {
+    let spare = self.0.lock().unwrap_or_else(|e| e.into_inner()).pop();
+    if let Some(cache) = spare {
+      let _ = COUNT_CACHE.try_with(|c| {
+        if let Ok(mut c) = c.try_borrow_mut() {
+          *c = cache;
+        }
+      });
+    }
+    let out = f();
+    let cache = COUNT_CACHE
+      .try_with(|c| c.try_borrow_mut().ok().map(|mut c| std::mem::take(&mut *c)))
+      .ok()
+      .flatten();
+    if let Some(cache) = cache {
+      let mut spare = self.0.lock().unwrap_or_else(|e| e.into_inner());
+      if spare.len() < Self::MAX_SPARE {
+        spare.push(cache);
+      }
+    }
+    out
+  }
 }
 
 impl Tokenizer {
@@ -266,7 +319,7 @@ impl Tokenizer {
       let handles: Vec<_> = bounds[1..bounds.len() - 1]
         .iter()
         .zip(&bounds[2..])
-        .map(|(&a, &b)| scope.spawn(move || self.count_serial(&text[a..b])))
+        .map(|(&a, &b)| scope.spawn(move || with_warm_cache(|| self.count_serial(&text[a..b]))))
         .collect();
       let first = self.count_serial(&text[..bounds[1]]);
       // A part whose thread could not finish is counted here instead.
@@ -378,6 +431,27 @@ impl Tokenizer {
 #[cfg(test)]
 mod tests {
   use super::*;
+
+  #[test]
+  fn a_counting_thread_hands_its_cache_on() {
+    let text = "Grüße aus Köln: unbelievably‐hyphenated wordplay, 12345 times. ".repeat(50);
+    let tk = tokenizer(Encoding::O200kBase);
+    let exact = tk.count_serial(&text);
+    let cache_len = || COUNT_CACHE.with(|c| c.borrow()[Encoding::O200kBase.index()].len());
+    let pool = CachePool::new();
+    std::thread::scope(|s| {
+      let first = s.spawn(|| pool.lend(|| (cache_len(), tk.count_serial(&text), cache_len())));
+      let (before, count, after) = first.join().unwrap();
+      assert_eq!((before, count), (0, exact), "a new thread starts cold");
+      assert!(after > 0, "multi-token pieces were cached");
+      let second = s.spawn(|| pool.lend(|| (cache_len(), tk.count_serial(&text))));
+      assert_eq!(
+        second.join().unwrap(),
+        (after, exact),
+        "the next thread starts warm"
+      );
+    });
+  }
 
   #[test]
   fn names_roundtrip() {
