@@ -403,6 +403,9 @@ fn compress_one(
   counter: &Counter,
 ) -> std::result::Result<Done, (SkipReason, Option<String>)> {
   let text = o200k.text();
+  // The report states the count on every path but a memo hit (which carries it and calls
+  // the count off), so a large block starts counting beside everything else at once.
+  o200k.start();
   if !marker::find_marker_hashes(text).is_empty() {
     return Err((SkipReason::AlreadyCompressed, None));
   }
@@ -422,11 +425,6 @@ fn compress_one(
   let store: &dyn OriginalStore = &known;
   let key = memo_key(opts.mode, markers, &profile, &full_hash);
   let remembered = memo.get(&key);
-  // First sight: the count is needed whatever happens next (the report states it), so a large
-  // block starts counting beside everything else now, before it is even parsed.
-  if remembered.is_none() {
-    o200k.start();
-  }
   // A block seen for the first time that opens with a bracket is parsed once: the parse
   // proves it JSON (detection need not validate it again) and the JSON compressor reuses it.
   // Resent history (a memo hit) is only detected, which is cheaper than a parse.
