@@ -16,7 +16,7 @@ use crate::{Encoding, tokenizer};
 
 /// The counting thread counts a text in parts of about this many bytes, so that it can be
 /// called off between two parts ([`LazyCount::settle`], or dropping the count).
-const PART_BYTES: usize = 64 * 1024;
+const PART_BYTES: usize = 16 * 1024;
 
 /// The o200k count of one text: known, or counted on first use (see the module docs).
 pub struct LazyCount<'scope, 'env> {
