@@ -198,6 +198,33 @@ test('Azure OpenAI (AzureOpenAI client): deployment paths are compressed too, ap
   t.deepEqual(upstream.seen[1].body, other)
 })
 
+test('a compressed path picks its provider\'s upstream whatever the headers; other paths follow the Anthropic headers', async (t) => {
+  const anthropic = await fakeUpstream()
+  const openai = await fakeUpstream()
+  const proxy = await startProxy(resolveConfig({ port: '0', store: 'memory', 'log-level': 'silent', 'upstream-anthropic': anthropic.url, 'upstream-openai': openai.url }, {}))
+  t.teardown(async () => {
+    await proxy.close()
+    await anthropic.close()
+    await openai.close()
+  })
+  const post = (path: string, headers: Record<string, string>, body: unknown) =>
+    fetch(`${proxy.url}${path}`, { method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: JSON.stringify(body) })
+  const chat = { model: 'gpt-4o', messages: [{ role: 'user', content: 'hi' }] }
+  const anthropicHeaders = { 'anthropic-version': '2023-06-01', 'x-api-key': 'sk-ant-test' }
+  t.is((await post('/v1/chat/completions', anthropicHeaders, chat)).status, 200)
+  t.is((await post('/v1/messages', {}, anthropicRequest(false))).status, 200)
+  t.is((await fetch(`${proxy.url}/v1/models`, { headers: anthropicHeaders })).status, 200)
+  t.is((await fetch(`${proxy.url}/v1/models`)).status, 200)
+  t.deepEqual(
+    openai.seen.map((r) => `${r.method} ${r.url}`),
+    ['POST /v1/chat/completions', 'GET /v1/models'],
+  )
+  t.deepEqual(
+    anthropic.seen.map((r) => `${r.method} ${r.url}`),
+    ['POST /v1/messages', 'GET /v1/models'],
+  )
+})
+
 test('x-headroom-bypass, malformed bodies and other paths go upstream byte for byte', async (t) => {
   const { upstream, proxy } = await setup(t)
   const body = JSON.stringify(anthropicRequest(false))

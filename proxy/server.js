@@ -61,8 +61,16 @@ function proxyError(res, status, anthropic, code, message) {
     else
         send(res, status, { error: { type: code, code, message: `headroom proxy: ${message}` } });
 }
-/** Whether the client speaks Anthropic (its SDK always sends `anthropic-version`). */
+/**
+ * Whether a request goes to Anthropic. A path the proxy compresses decides, since the body
+ * has that provider's shape (a chat completion sent with an `x-api-key` header still goes to
+ * the OpenAI upstream); on other paths, the Anthropic SDK's headers do (it always sends
+ * `anthropic-version`; `x-api-key` is Anthropic's key header).
+ */
 function isAnthropic(req, path) {
+    const format = formatOf(path);
+    if (format)
+        return format === 'anthropic';
     return path.startsWith('/v1/messages') || req.headers['anthropic-version'] !== undefined || req.headers['x-api-key'] !== undefined;
 }
 /** The model id of a body, read from its first bytes only (it is usually near the top). */
