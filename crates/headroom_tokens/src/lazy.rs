@@ -2,11 +2,11 @@
 //! while the caller does other work with the text.
 //!
 //! Counting a large text costs as much as a good part of compressing it (a 1 MB JSON array:
-//! about 6 ms of one core). The router settles a resent block's count from its memo entry
-//! (never counted again) and counts a block seen for the first time beside its compression;
-//! the JSON compressor does the same when called directly. The compressor asks for the count
-//! only at its end (the bar its output must beat), by which time the other thread is usually
-//! done.
+//! about 6 ms of one core). The router starts counting a large block as soon as it looks at
+//! it, on a second thread beside its work, and calls the count off when the memo turns out to
+//! hold the block's counts (a resent block is never counted whole again); the JSON compressor
+//! counts beside its work when called directly. The compressor asks for the count only at its
+//! end (the bar its output must beat), by which time the other thread is usually done.
 
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex, OnceLock};
@@ -76,22 +76,28 @@ impl<'scope, 'env> LazyCount<'scope, 'env> {
       let text = self.text;
       let stop = Arc::new(AtomicBool::new(false));
       let stopped = stop.clone();
+      // A panic while counting ends the thread with no count (never unwinds out of it:
+      // a count nobody waits for would otherwise fail the whole scope).
       let handle = scope.spawn(move || {
-        crate::with_warm_cache(|| {
-          let tk = tokenizer(Encoding::O200kBase);
-          let mut bounds = crate::split_points(text, text.len().div_ceil(PART_BYTES));
-          bounds.push(text.len());
-          let mut from = 0;
-          let mut total = 0;
-          for to in bounds {
-            if stopped.load(Ordering::Relaxed) {
-              return None;
+        std::panic::catch_unwind(|| {
+          crate::with_warm_cache(|| {
+            let tk = tokenizer(Encoding::O200kBase);
+            let mut bounds = crate::split_points(text, text.len().div_ceil(PART_BYTES));
+            bounds.push(text.len());
+            let mut from = 0;
+            let mut total = 0;
+            for to in bounds {
+              if stopped.load(Ordering::Relaxed) {
+                return None;
+              }
+              total += tk.count_serial(&text[from..to]);
+              from = to;
             }
-            total += tk.count_serial(&text[from..to]);
-            from = to;
-          }
-          Some(total)
+            Some(total)
+          })
         })
+        .ok()
+        .flatten()
       });
       *pending = Some(Pending { handle, stop });
     }
@@ -106,7 +112,7 @@ impl<'scope, 'env> LazyCount<'scope, 'env> {
         .lock()
         .unwrap_or_else(|e| e.into_inner())
         .take();
-      // A panic on the counting thread is counted again here (and surfaces here).
+      // A count the thread did not finish (called off, or a panic) is made here.
       pending
         .and_then(|p| p.handle.join().ok().flatten())
         .unwrap_or_else(|| tokenizer(Encoding::O200kBase).count(self.text))
