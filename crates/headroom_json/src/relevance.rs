@@ -12,22 +12,93 @@ const STOPWORDS: &[&str] = &[
   "list", "all", "any", "there", "about",
 ];
 
-/// Splits `text` into lowercase terms.
-pub fn terms(text: &str, mut f: impl FnMut(String)) {
-  let mut cur = String::new();
-  for c in text.chars() {
-    if c.is_alphanumeric() || c == '_' {
-      cur.extend(c.to_lowercase());
-    } else if !cur.is_empty() {
-      if cur.chars().count() >= 2 {
-        f(std::mem::take(&mut cur));
-      } else {
-        cur.clear();
+/// How [`terms`] sees a byte.
+#[derive(Clone, Copy, PartialEq)]
+enum Class {
+  /// ASCII, not part of a term.
+  Gap,
+  /// `a`-`z`, `0`-`9`, `_`.
+  Lower,
+  /// `A`-`Z`.
+  Upper,
+  /// A byte of a non-ASCII char, which may or may not be alphanumeric.
+  Wide,
+}
+
+const CLASS: [Class; 256] = {
+  let mut t = [Class::Gap; 256];
+  let mut b = 0;
+  while b < 256 {
+    let c = b as u8;
+    t[b] = if !c.is_ascii() {
+      Class::Wide
+    } else if c.is_ascii_uppercase() {
+      Class::Upper
+    } else if c.is_ascii_alphanumeric() || c == b'_' {
+      Class::Lower
+    } else {
+      Class::Gap
+    };
+    b += 1;
+  }
+  t
+};
+
+/// Splits `text` into lowercase terms. A run already in lowercase ASCII is handed to `f`
+/// as a slice of `text`; any other run is lowercased into one reused buffer.
+pub fn terms(text: &str, mut f: impl FnMut(&str)) {
+  let bytes = text.as_bytes();
+  let mut buf = String::new();
+  let mut i = 0;
+  loop {
+    while i < bytes.len() && CLASS[bytes[i] as usize] == Class::Gap {
+      i += 1;
+    }
+    if i == bytes.len() {
+      return;
+    }
+    let start = i;
+    let mut plain = true;
+    // Bytes after the run that belong to the char ending it.
+    let mut skip = 0;
+    while i < bytes.len() {
+      match CLASS[bytes[i] as usize] {
+        Class::Lower => i += 1,
+        Class::Upper => {
+          plain = false;
+          i += 1;
+        }
+        Class::Gap => break,
+        Class::Wide => {
+          // `i` is on a char boundary: ASCII bytes are one each and other chars are
+          // stepped over whole.
+          let c = text[i..].chars().next().unwrap_or_default();
+          if !c.is_alphanumeric() {
+            skip = c.len_utf8();
+            break;
+          }
+          plain = false;
+          i += c.len_utf8();
+        }
       }
     }
-  }
-  if cur.chars().count() >= 2 {
-    f(cur);
+    let run = &text[start..i];
+    if plain {
+      if run.len() >= 2 {
+        f(run);
+      }
+    } else {
+      buf.clear();
+      let mut chars = 0usize;
+      for l in run.chars().flat_map(char::to_lowercase) {
+        buf.push(l);
+        chars += 1;
+      }
+      if chars >= 2 {
+        f(&buf);
+      }
+    }
+    i += skip;
   }
 }
 
@@ -35,8 +106,8 @@ pub fn terms(text: &str, mut f: impl FnMut(String)) {
 pub fn query_terms(query: &str) -> Vec<String> {
   let mut out: Vec<String> = Vec::new();
   terms(query, |t| {
-    if !STOPWORDS.contains(&t.as_str()) && !out.contains(&t) {
-      out.push(t);
+    if !STOPWORDS.contains(&t) && !out.iter().any(|o| o == t) {
+      out.push(t.to_string());
     }
   });
   out
@@ -55,13 +126,18 @@ pub fn bm25(query: &[String], docs: &[String]) -> Vec<f64> {
     .enumerate()
     .map(|(i, t)| (t.as_str(), i))
     .collect();
+  // Lengths of the query's terms (as a bit set, the longest in the last bit), to pass most
+  // doc terms over without hashing them.
+  let lengths = query.iter().fold(0u64, |m, t| m | 1u64 << t.len().min(63));
   let mut df = vec![0u32; query.len()];
   for d in docs {
     let mut counts = vec![0u32; query.len()];
     let mut len = 0usize;
     terms(d, |t| {
       len += 1;
-      if let Some(&i) = index.get(t.as_str()) {
+      if lengths & 1u64 << t.len().min(63) != 0
+        && let Some(&i) = index.get(t)
+      {
         counts[i] += 1;
       }
     });
@@ -110,6 +186,47 @@ pub fn top(scores: &[f64], max: usize) -> Vec<usize> {
 #[cfg(test)]
 mod tests {
   use super::*;
+  use proptest::prelude::*;
+
+  /// The definition, written the slow way: runs of alphanumerics and `_`, lowercased, of
+  /// at least two characters.
+  fn terms_by_definition(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut cur = String::new();
+    for c in text.chars().chain(std::iter::once(' ')) {
+      if c.is_alphanumeric() || c == '_' {
+        cur.extend(c.to_lowercase());
+      } else {
+        if cur.chars().count() >= 2 {
+          out.push(cur.clone());
+        }
+        cur.clear();
+      }
+    }
+    out
+  }
+
+  fn collect_terms(text: &str) -> Vec<String> {
+    let mut out = Vec::new();
+    terms(text, |t| out.push(t.to_string()));
+    out
+  }
+
+  proptest! {
+    #![proptest_config(ProptestConfig::with_cases(2000))]
+    #[test]
+    fn terms_match_their_definition(text in "(?s)([a-zA-Z0-9_ .,:/\\\\-]|[\\u{80}-\\u{3000}]|İ|ß|Σ|[\\u{10000}-\\u{10100}]){0,40}") {
+      prop_assert_eq!(collect_terms(&text), terms_by_definition(&text));
+    }
+  }
+
+  #[test]
+  fn terms_lowercase_ascii_and_unicode_alike() {
+    assert_eq!(
+      collect_terms("GET /Api_v2 x ÉTÉ İ 7z"),
+      ["get", "api_v2", "été", "i\u{307}", "7z"]
+    );
+  }
 
   #[test]
   fn ranks_matching_docs() {
