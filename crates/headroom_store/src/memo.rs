@@ -10,9 +10,10 @@
 //! recomputed, which is still deterministic for pure compressors.
 
 use headroom_core::Result;
-use rusqlite::{OptionalExtension, Transaction, params};
+use rusqlite::{OptionalExtension, params};
 
 use crate::Store;
+use crate::store::{bump as add, counter, exec, query_row};
 
 /// Most memo entries kept.
 pub const MEMO_MAX_ENTRIES: i64 = 100_000;
@@ -20,20 +21,6 @@ pub const MEMO_MAX_ENTRIES: i64 = 100_000;
 pub const MEMO_MAX_BYTES: i64 = 256 * 1024 * 1024;
 /// Larger values are not remembered.
 pub const MEMO_MAX_VALUE_BYTES: usize = 4 * 1024 * 1024;
-
-fn counter(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
-  tx.query_row("SELECT value FROM counters WHERE name = ?1", [name], |r| {
-    r.get(0)
-  })
-}
-
-fn add(tx: &Transaction<'_>, name: &str, delta: i64) -> rusqlite::Result<()> {
-  tx.execute(
-    "UPDATE counters SET value = value + ?2 WHERE name = ?1",
-    params![name, delta],
-  )?;
-  Ok(())
-}
 
 impl Store {
   /// The remembered value for `key`, refreshing its access time.
@@ -43,11 +30,14 @@ impl Store {
       return r.memo_get(key);
     }
     self.with_tx("memo get", |tx, now| {
-      let value: Option<Vec<u8>> = tx
-        .query_row("SELECT value FROM memo WHERE key = ?1", [key], |r| r.get(0))
+      let value: Option<Vec<u8>> =
+        query_row(tx, "SELECT value FROM memo WHERE key = ?1", [key], |r| {
+          r.get(0)
+        })
         .optional()?;
       if value.is_some() {
-        tx.execute(
+        exec(
+          tx,
           "UPDATE memo SET accessed_ms = ?2 WHERE key = ?1",
           params![key, now],
         )?;
@@ -68,7 +58,8 @@ impl Store {
       return r.memo_put(key, value);
     }
     self.with_tx("memo put", |tx, now| {
-      let inserted = tx.execute(
+      let inserted = exec(
+        tx,
         "INSERT OR IGNORE INTO memo(key, value, accessed_ms) VALUES (?1, ?2, ?3)",
         params![key, value, now],
       )?;
@@ -81,7 +72,8 @@ impl Store {
       while counter(tx, "memo_entries")? > MEMO_MAX_ENTRIES
         || counter(tx, "memo_bytes")? > MEMO_MAX_BYTES
       {
-        let (n, bytes): (i64, Option<i64>) = tx.query_row(
+        let (n, bytes): (i64, Option<i64>) = query_row(
+          tx,
           "SELECT count(*), sum(length(value)) FROM
              (SELECT value FROM memo WHERE key <> ?1 ORDER BY accessed_ms LIMIT 1)",
           [key],
@@ -90,7 +82,8 @@ impl Store {
         if n == 0 {
           break;
         }
-        tx.execute(
+        exec(
+          tx,
           "DELETE FROM memo WHERE key IN
              (SELECT key FROM memo WHERE key <> ?1 ORDER BY accessed_ms LIMIT 1)",
           [key],

@@ -677,7 +677,7 @@ fn remove_tombstone(tx: &Transaction<'_>, key: &str) -> rusqlite::Result<()> {
   Ok(())
 }
 
-fn counter(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
+pub(crate) fn counter(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
   query_row(
     tx,
     "SELECT value FROM counters WHERE name = ?1",
@@ -686,7 +686,7 @@ fn counter(tx: &Transaction<'_>, name: &str) -> rusqlite::Result<i64> {
   )
 }
 
-fn bump(tx: &Transaction<'_>, name: &str, delta: i64) -> rusqlite::Result<()> {
+pub(crate) fn bump(tx: &Transaction<'_>, name: &str, delta: i64) -> rusqlite::Result<()> {
   exec(
     tx,
     "UPDATE counters SET value = value + ?2 WHERE name = ?1",
@@ -696,7 +696,7 @@ fn bump(tx: &Transaction<'_>, name: &str, delta: i64) -> rusqlite::Result<()> {
 }
 
 /// `execute` through the connection's statement cache.
-fn exec<P: rusqlite::Params>(
+pub(crate) fn exec<P: rusqlite::Params>(
   tx: &Transaction<'_>,
   sql: &str,
   params: P,
@@ -705,7 +705,7 @@ fn exec<P: rusqlite::Params>(
 }
 
 /// `query_row` through the connection's statement cache.
-fn query_row<T, P: rusqlite::Params>(
+pub(crate) fn query_row<T, P: rusqlite::Params>(
   tx: &Transaction<'_>,
   sql: &str,
   params: P,
