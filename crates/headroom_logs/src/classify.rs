@@ -32,7 +32,7 @@ const HEADER_TOKENS: usize = 12;
 /// - **Soft**: any other severity word anywhere (`error`, `failed`, `failure`, `fatal`,
 ///   `exception`, `abort`...; any case).
 pub fn severity(line: &str) -> Severity {
-  for tok in line.split_whitespace().take(8) {
+  for tok in crate::words::split_whitespace(line).take(8) {
     if matches!(tok, "E" | "W" | "F" | "E/" | "W/" | "F/") {
       return Severity::Explicit;
     }
@@ -47,10 +47,7 @@ pub fn severity(line: &str) -> Severity {
     return Severity::Explicit;
   }
   let mut soft = false;
-  for w in line
-    .split(|c: char| !c.is_ascii_alphanumeric())
-    .filter(|w| w.len() >= 3)
-  {
+  for w in crate::words::ascii_alphanumeric_runs(line).filter(|w| w.len() >= 3) {
     if is_explicit_anywhere(w) {
       return Severity::Explicit;
     }
@@ -91,7 +88,9 @@ const ROUTINE: [&str; 5] = ["info", "debug", "trace", "notice", "verbose"];
 /// (see [`severity`]): `Some(true)` for a severe level, `Some(false)` for a routine one
 /// ([`ROUTINE`], also when merely capitalised: `Info`), `None` when there is none.
 fn header_level(line: &str) -> Option<bool> {
-  let mut toks = line.split_whitespace().take(HEADER_TOKENS).peekable();
+  let mut toks = crate::words::split_whitespace(line)
+    .take(HEADER_TOKENS)
+    .peekable();
   while let Some(tok) = toks.next() {
     let next_is_colon = toks.peek() == Some(&":");
     let b = tok.as_bytes();

@@ -393,7 +393,9 @@ fn soft_examples(
       // (value, first line holding it), in order of first appearance; stop past the cap.
       let mut values: Vec<(&str, usize)> = Vec::new();
       for &i in members {
-        let v = lines[i].view.split_whitespace().nth(p).unwrap_or("");
+        let v = crate::words::split_whitespace(&lines[i].view)
+          .nth(p)
+          .unwrap_or("");
         if !values.iter().any(|(x, _)| *x == v) {
           values.push((v, i));
           if values.len() > rule.categories {
@@ -535,7 +537,7 @@ fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str, lead: usize) -
     for i in run.start..run.end {
       if plan.group[i] == g
         && !plan.lines[i].blank
-        && let Some(v) = plan.lines[i].view.split_whitespace().nth(p)
+        && let Some(v) = crate::words::split_whitespace(&plan.lines[i].view).nth(p)
       {
         *values.entry(v).or_default() += 1;
       }

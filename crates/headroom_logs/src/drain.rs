@@ -126,7 +126,7 @@ impl Default for TemplateMiner {
 /// Splits and masks a line the way the miner sees it.
 pub(crate) fn tokenize(line: &str, max_tokens: usize) -> Vec<LineTok<'_>> {
   let mut out = Vec::new();
-  for (i, raw) in line.split_whitespace().enumerate() {
+  for (i, raw) in crate::words::split_whitespace(line).enumerate() {
     if out.len() + 1 >= max_tokens.max(1) {
       out.push(LineTok::Wild);
       break;

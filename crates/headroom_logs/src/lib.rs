@@ -87,6 +87,7 @@ pub mod mask;
 pub mod metrics;
 pub mod normalize;
 pub mod refine;
+pub mod words;
 
 pub use classify::{Severity, severity};
 pub use compress::{Budget, Keep, STRATEGY, SoftKeep, compress, compress_with, keep_reasons};
