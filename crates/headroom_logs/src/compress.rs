@@ -1,5 +1,6 @@
 //! The compressor: which lines stay, and the markers for the rest.
 
+use std::borrow::Cow;
 use std::collections::BTreeMap;
 use std::fmt::Write as _;
 
@@ -8,9 +9,9 @@ use headroom_core::output::{line_content, split_lines_inclusive, store_original}
 use headroom_core::{Compressed, Mode, Params};
 
 use crate::classify::{Severity, matches_query, query_terms, severity, trace_lines};
-use crate::drain::{MinerConfig, TemplateMiner};
+use crate::drain::{LineTok, MinerConfig, TemplateMiner, tokenize};
 use crate::normalize::{final_state, is_progress, strip_ansi};
-use crate::refine::refine;
+use crate::refine::refine_tokens;
 
 /// The strategy name of every output.
 pub const STRATEGY: &str = "log:templates";
@@ -117,7 +118,8 @@ pub enum Keep {
 struct Line<'a> {
   raw: &'a str,
   content: &'a str,
-  view: String,
+  /// What the miner sees: borrowed from the input unless normalising changed it.
+  view: Cow<'a, str>,
   progress: bool,
   blank: bool,
 }
@@ -187,9 +189,9 @@ fn plan<'a>(
       let progress = is_progress(content);
       let stripped = strip_ansi(content);
       let view = if progress {
-        final_state(&stripped).to_string()
+        Cow::Owned(final_state(&stripped).to_string())
       } else {
-        stripped.into_owned()
+        stripped
       };
       let blank = view.trim().is_empty();
       Line {
@@ -205,15 +207,19 @@ fn plan<'a>(
   // Mine the non-blank lines, then refine.
   let mut miner = TemplateMiner::new(*miner_cfg);
   let mined: Vec<usize> = (0..n).filter(|&i| !lines[i].blank).collect();
-  let ids: Vec<u32> = mined.iter().map(|&i| miner.add(&lines[i].view)).collect();
-  let views: Vec<&str> = mined.iter().map(|&i| lines[i].view.as_str()).collect();
-  let refined = refine(&miner, &views, &ids, REFINE_MAX_VALUES);
+  // Each line is tokenized once, for the miner and the refinement both.
+  let toks: Vec<Vec<LineTok<'_>>> = mined
+    .iter()
+    .map(|&i| tokenize(&lines[i].view, miner_cfg.max_tokens))
+    .collect();
+  let ids: Vec<u32> = toks.iter().map(|t| miner.add_tokens(t)).collect();
+  let refined = refine_tokens(&miner, &toks, &ids, REFINE_MAX_VALUES);
   let mut group = vec![u32::MAX; n];
   for (k, &i) in mined.iter().enumerate() {
     group[i] = refined.ids[k];
   }
   // Forced keeps.
-  let all_views: Vec<&str> = lines.iter().map(|l| l.view.as_str()).collect();
+  let all_views: Vec<&str> = lines.iter().map(|l| l.view.as_ref()).collect();
   let trace = trace_lines(&all_views);
   let terms = params.query.map(query_terms).unwrap_or_default();
   let sev: Vec<Severity> = lines

@@ -203,17 +203,22 @@ impl TemplateMiner {
 
   /// Adds one line (without its terminator) and returns the cluster it joined or started.
   pub fn add(&mut self, line: &str) -> ClusterId {
+    self.add_tokens(&tokenize(line, self.config.max_tokens))
+  }
+
+  /// [`TemplateMiner::add`] of a line the caller has tokenized ([`tokenize`] with this
+  /// miner's `max_tokens`).
+  pub(crate) fn add_tokens(&mut self, toks: &[LineTok<'_>]) -> ClusterId {
     let seq = self.lines;
     self.lines += 1;
-    let toks = tokenize(line, self.config.max_tokens);
-    let sig = signature(&toks);
+    let sig = signature(toks);
     if let Some(&id) = self.seen.get(&sig)
       && self.clusters[id as usize].template.len() == toks.len()
     {
-      self.join(id, &toks);
+      self.join(id, toks);
       return id;
     }
-    let id = self.place(&toks, seq);
+    let id = self.place(toks, seq);
     if self.seen.len() < SEEN_CAP {
       self.seen.insert(sig, id);
     }

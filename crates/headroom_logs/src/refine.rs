@@ -107,7 +107,19 @@ pub fn refine(
   max_values: usize,
 ) -> Refined {
   let max_tokens = miner.config().max_tokens;
-  let n = lines.len().min(ids.len());
+  let toks: Vec<Vec<LineTok<'_>>> = lines.iter().map(|l| tokenize(l, max_tokens)).collect();
+  refine_tokens(miner, &toks, ids, max_values)
+}
+
+/// [`refine`] of lines the caller has tokenized already (as [`TemplateMiner`] sees them:
+/// [`tokenize`] with the miner's `max_tokens`), so each line is tokenized once.
+pub(crate) fn refine_tokens<'a>(
+  miner: &TemplateMiner,
+  toks_of: &[Vec<LineTok<'a>>],
+  ids: &[ClusterId],
+  max_values: usize,
+) -> Refined {
+  let n = toks_of.len().min(ids.len());
   let (roots, merged) = merge_leading(miner);
   let mut sizes: Vec<u64> = vec![0; miner.len()];
   for &id in &ids[..n] {
@@ -128,10 +140,8 @@ pub fn refine(
     values: Vec<&'a str>,
     variable: bool,
   }
-  let mut stats: FxHashMap<ClusterId, Vec<PosStat<'_>>> = FxHashMap::default();
-  let mut toks_of: Vec<Vec<LineTok<'_>>> = Vec::with_capacity(n);
-  for i in 0..n {
-    let toks = tokenize(lines[i], max_tokens);
+  let mut stats: FxHashMap<ClusterId, Vec<PosStat<'a>>> = FxHashMap::default();
+  for (i, toks) in toks_of[..n].iter().enumerate() {
     let id = root_of(ids[i]);
     if !miner.is_overflow(id) && sizes.get(id as usize).is_some_and(|&s| s >= 2) {
       let st = stats
@@ -156,12 +166,11 @@ pub fn refine(
         }
       }
     }
-    toks_of.push(toks);
   }
   let mut out = Refined::default();
   let mut group_of: FxHashMap<(ClusterId, Vec<&str>), u32> = FxHashMap::default();
   let mut group_toks: Vec<Vec<Tok>> = Vec::new();
-  for (i, toks) in toks_of.iter().enumerate() {
+  for (i, toks) in toks_of[..n].iter().enumerate() {
     let id = root_of(ids[i]);
     let key: Vec<&str> = match stats.get(&id) {
       Some(st) => st
