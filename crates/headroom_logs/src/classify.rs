@@ -32,18 +32,26 @@ const HEADER_TOKENS: usize = 12;
 /// - **Soft**: any other severity word anywhere (`error`, `failed`, `failure`, `fatal`,
 ///   `exception`, `abort`...; any case).
 pub fn severity(line: &str) -> Severity {
-  for tok in crate::words::split_whitespace(line).take(8) {
-    if matches!(tok, "E" | "W" | "F" | "E/" | "W/" | "F/") {
+  // The header tokens, split once for both looks at them.
+  let mut head = [""; HEADER_TOKENS];
+  let mut k = 0;
+  for tok in crate::words::split_whitespace(line).take(HEADER_TOKENS) {
+    head[k] = tok;
+    k += 1;
+  }
+  let head = &head[..k];
+  for tok in head.iter().take(8) {
+    if matches!(*tok, "E" | "W" | "F" | "E/" | "W/" | "F/") {
       return Severity::Explicit;
     }
-    if let Some((l, rest)) = tok.split_once('/')
-      && matches!(l, "E" | "W" | "F")
-      && rest.ends_with(':')
+    // Logcat brief format, `E/Tag(123): ...`: a level, `/`, and a tag ending in `:`.
+    let b = tok.as_bytes();
+    if b.len() >= 3 && matches!(b[0], b'E' | b'W' | b'F') && b[1] == b'/' && b[b.len() - 1] == b':'
     {
-      return Severity::Explicit; // logcat brief format: `E/Tag(123): ...`
+      return Severity::Explicit;
     }
   }
-  if header_level(line) == Some(true) {
+  if header_level(head) == Some(true) {
     return Severity::Explicit;
   }
   let mut soft = false;
@@ -85,14 +93,11 @@ const STATUS: [&str; 4] = ["FAIL", "FAILED", "FAILURE", "ABORTED"];
 const ROUTINE: [&str; 5] = ["info", "debug", "trace", "notice", "verbose"];
 
 /// The line's level field, the first level word written as a level in the header tokens
-/// (see [`severity`]): `Some(true)` for a severe level, `Some(false)` for a routine one
+/// `head` (the line's first [`HEADER_TOKENS`]; see [`severity`]): `Some(true)` for a severe level, `Some(false)` for a routine one
 /// ([`ROUTINE`], also when merely capitalised: `Info`), `None` when there is none.
-fn header_level(line: &str) -> Option<bool> {
-  let mut toks = crate::words::split_whitespace(line)
-    .take(HEADER_TOKENS)
-    .peekable();
-  while let Some(tok) = toks.next() {
-    let next_is_colon = toks.peek() == Some(&":");
+fn header_level(head: &[&str]) -> Option<bool> {
+  for (k, tok) in head.iter().enumerate() {
+    let next_is_colon = head.get(k + 1) == Some(&":");
     let b = tok.as_bytes();
     let mut start = 0;
     while start < b.len() {
@@ -131,11 +136,16 @@ fn header_level(line: &str) -> Option<bool> {
 /// Words explicit wherever they appear: exception and error class names, panics,
 /// tracebacks.
 fn is_explicit_anywhere(w: &str) -> bool {
-  if ["panic", "panicked", "Traceback"]
-    .iter()
-    .any(|k| w.eq_ignore_ascii_case(k))
+  // Lengths and last letters first: most words are none of these.
+  if matches!(w.len(), 5 | 8 | 9)
+    && ["panic", "panicked", "Traceback"]
+      .iter()
+      .any(|k| w.eq_ignore_ascii_case(k))
   {
     return true;
+  }
+  if !w.ends_with(['r', 'n']) {
+    return false;
   }
   // Class names: TypeError, IOException.
   let ends = |suffix: &str| {
