@@ -537,17 +537,23 @@ fn values_summary(plan: &Plan<'_>, run: &Run, g: u32, tmpl: &str, lead: usize) -
       positions.push((p, label));
     }
   }
-  let mut parts = Vec::new();
-  for &(p, label) in &positions {
-    let mut values: BTreeMap<&str, usize> = BTreeMap::new();
-    for i in run.start..run.end {
-      if plan.group[i] == g
-        && !plan.lines[i].blank
-        && let Some(v) = crate::words::split_whitespace(&plan.lines[i].view).nth(p)
-      {
-        *values.entry(v).or_default() += 1;
-      }
+  // The values at each position, counted; each line is split once for both positions
+  // (`positions` are in ascending order).
+  let mut values: Vec<BTreeMap<&str, usize>> = vec![BTreeMap::new(); positions.len()];
+  for i in run.start..run.end {
+    if plan.group[i] != g || plan.lines[i].blank {
+      continue;
     }
+    let mut toks = crate::words::split_whitespace(&plan.lines[i].view);
+    let mut at = 0;
+    for (&(p, _), counts) in positions.iter().zip(values.iter_mut()) {
+      let Some(v) = toks.nth(p - at) else { break };
+      at = p + 1;
+      *counts.entry(v).or_default() += 1;
+    }
+  }
+  let mut parts = Vec::new();
+  for (&(_, label), values) in positions.iter().zip(values) {
     // Values are listed when few and repeated (a category); distinct one-off values (ids,
     // ports) are only counted: listing them would restate the omitted lines.
     let lines: usize = values.values().sum();
