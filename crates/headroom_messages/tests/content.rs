@@ -215,16 +215,25 @@ fn real_logs_route_to_templates_and_keep_every_alert_line() {
   }
 }
 
+/// Field lessons 18 and 19: line output (also `cmd1; cmd2` where `cmd1` prints nothing, or
+/// only a blank line) keeps or counts every line and never joins two.
 #[test]
 fn line_structured_command_output_keeps_or_counts_every_line() {
   for (program, args) in [
     ("ls", &["-la", "/usr/bin"][..]),
     ("git", &["log", "--stat", "-n", "40"][..]),
+    ("sh", &["-c", "true; ls -la /usr/bin"][..]),
+    ("sh", &["-c", "echo; git log --stat -n 40; true"][..]),
   ] {
     let Some(text) = run(program, args) else {
       continue;
     };
     let out = compress_checked(&text, &balanced());
+    assert!(
+      out.strategy.is_some(),
+      "{program} {args:?}: not compressed: {:?}",
+      out.reason
+    );
     // Never joined: every output line is an input line or a whole-line marker.
     let input: std::collections::HashSet<&str> = text.lines().collect();
     for line in out.text.lines() {

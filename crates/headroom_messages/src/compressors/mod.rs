@@ -134,6 +134,9 @@ pub fn compress_block(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> 
   run_guarded(route(&ctx.detection)?, text, ctx)
 }
 
+/// Runs one compressor: a panic, or a form that is empty or only whitespace (field lesson
+/// 10: never send empty content), is a decline, so the caller keeps the original (the whole
+/// block, or one section of a mixed block).
 fn run_guarded(
   compressor: &dyn Compressor,
   text: &str,
@@ -144,6 +147,7 @@ fn run_guarded(
   }))
   .ok()
   .flatten()
+  .filter(|c| !c.text.trim().is_empty())
 }
 
 /// Mixed content: the sections [`headroom_detect::sections`] finds (when one of them is
@@ -227,6 +231,28 @@ mod tests {
     fn compress(&self, _: &str, _: &BlockContext<'_>) -> Option<Compressed> {
       panic!("compressor bug")
     }
+  }
+
+  /// A compressor whose form is only whitespace.
+  struct Blank;
+  impl Compressor for Blank {
+    fn name(&self) -> &'static str {
+      "test:blank"
+    }
+    fn compress(&self, _: &str, _: &BlockContext<'_>) -> Option<Compressed> {
+      Some(Compressed {
+        text: " \n\t\n".into(),
+        strategy: "test:blank".into(),
+        hashes: Vec::new(),
+        o200k: None,
+      })
+    }
+  }
+
+  #[test]
+  fn a_blank_form_is_declined() {
+    let text = "some output\nmore output\n";
+    assert_eq!(run_guarded(&Blank, text, &ctx(text, &NoStore)), None);
   }
 
   #[test]
