@@ -96,15 +96,13 @@ fn detect_sampled(sample: &Sample<'_>, json: json::Whole) -> Detection {
   if let Some(d) = diff::detect(sample) {
     return d;
   }
-  let stats = code::stats(sample);
   let trace = stacktrace::detect(sample);
   let search = search::detect(sample);
   let log = log::detect(sample);
   let table = table::detect(sample);
-  let html = html::detect(sample);
-  let code = code::detect(sample, &stats);
 
-  // Precedence for known overlaps.
+  // Precedence for known overlaps. The code and HTML detectors (the dearest: language
+  // keyword scans) run only when none of these decides.
   if log::strong_build(sample) {
     let conf = log.map_or(0.75, |l| l.confidence.max(0.8));
     return Detection::new(ContentType::Log, conf);
@@ -124,6 +122,9 @@ fn detect_sampled(sample: &Sample<'_>, json: json::Whole) -> Detection {
   {
     return s;
   }
+  let stats = code::stats(sample);
+  let html = html::detect(sample);
+  let code = code::detect(sample, &stats);
   let best = [trace, search, log, table, html, code]
     .into_iter()
     .flatten()

@@ -135,12 +135,34 @@ fn has_timestamp(s: &str) -> bool {
     }
   }
   // Syslog "Jun 14 15:16:01" / "Nov  9".
-  MONTHS.iter().any(|m| {
-    s.find(m).is_some_and(|p| {
-      let r = s[p + 3..].trim_start_matches(' ');
-      r.len() < s.len() - p - 3 && r.bytes().next().is_some_and(|c| c.is_ascii_digit())
-    })
-  })
+  has_syslog_date(s)
+}
+
+/// Whether the first occurrence of some month abbreviation in `s` is followed by spaces and
+/// a digit. One pass over the bytes (a `str::find` per month costs a searcher set-up each,
+/// on every sampled line).
+fn has_syslog_date(s: &str) -> bool {
+  let b = s.as_bytes();
+  // Months whose first occurrence has been looked at.
+  let mut seen = 0u16;
+  for p in 0..b.len().saturating_sub(2) {
+    if !matches!(b[p], b'J' | b'F' | b'M' | b'A' | b'S' | b'O' | b'N' | b'D') {
+      continue;
+    }
+    let Some(k) = MONTHS.iter().position(|m| &b[p..p + 3] == m.as_bytes()) else {
+      continue;
+    };
+    if seen & 1 << k != 0 {
+      continue;
+    }
+    seen |= 1 << k;
+    // `p + 3` follows three ASCII bytes: a char boundary.
+    let r = s[p + 3..].trim_start_matches(' ');
+    if r.len() < s.len() - p - 3 && r.bytes().next().is_some_and(|c| c.is_ascii_digit()) {
+      return true;
+    }
+  }
+  false
 }
 
 /// Whether `s` contains a standalone level word.
@@ -298,6 +320,33 @@ pub(crate) fn detect(sample: &Sample<'_>) -> Option<Detection> {
 #[cfg(test)]
 mod tests {
   use super::*;
+  use proptest::prelude::*;
+
+  /// The syslog-date rule as first written: each month's first occurrence, by `str::find`.
+  fn syslog_date_by_find(s: &str) -> bool {
+    MONTHS.iter().any(|m| {
+      s.find(m).is_some_and(|p| {
+        let r = s[p + 3..].trim_start_matches(' ');
+        r.len() < s.len() - p - 3 && r.bytes().next().is_some_and(|c| c.is_ascii_digit())
+      })
+    })
+  }
+
+  proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+    #[test]
+    fn syslog_dates_are_found_as_by_find(s in "(Jan|Feb|Mar|Dec|Ja|Janitor|Mayday| |  |1|9|x|é|:){0,12}") {
+      prop_assert_eq!(has_syslog_date(&s), syslog_date_by_find(&s));
+    }
+  }
+
+  #[test]
+  fn only_a_months_first_occurrence_counts() {
+    assert!(has_syslog_date("Nov  9 12:00 host"));
+    assert!(!has_syslog_date("Janitor Jan 5"));
+    assert!(has_syslog_date("Janitor Feb 5"));
+    assert!(!has_syslog_date("Dec"));
+  }
 
   #[test]
   fn timestamps() {
