@@ -5,7 +5,9 @@
 //
 // A .node is a built addon (`npm/<platform>/headroom-native.<platform>.node`; copy the old one
 // aside before rebuilding). Prints the median first-sight call (a fresh in-memory store per
-// call, as the bench does) and the median memo hit (one warm store) of each build.
+// call, as the bench does) and the median memo hit (one warm store) of each build. Where glibc
+// refuses to load the second build ("cannot allocate memory in static TLS block"), give it room:
+// `GLIBC_TUNABLES=glibc.rtld.optional_static_tls=1000000`.
 import fs from 'node:fs'
 import { createRequire } from 'node:module'
 import path from 'node:path'
