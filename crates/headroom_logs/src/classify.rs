@@ -93,8 +93,9 @@ const STATUS: [&str; 4] = ["FAIL", "FAILED", "FAILURE", "ABORTED"];
 const ROUTINE: [&str; 5] = ["info", "debug", "trace", "notice", "verbose"];
 
 /// The line's level field, the first level word written as a level in the header tokens
-/// `head` (the line's first [`HEADER_TOKENS`]; see [`severity`]): `Some(true)` for a severe level, `Some(false)` for a routine one
-/// ([`ROUTINE`], also when merely capitalised: `Info`), `None` when there is none.
+/// `head` (the line's first [`HEADER_TOKENS`]; see [`severity`]): `Some(true)` for a severe
+/// level, `Some(false)` for a routine one ([`ROUTINE`], also when merely capitalised:
+/// `Info`), `None` when there is none.
 fn header_level(head: &[&str]) -> Option<bool> {
   for (k, tok) in head.iter().enumerate() {
     let next_is_colon = head.get(k + 1) == Some(&":");

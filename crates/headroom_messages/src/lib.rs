@@ -494,11 +494,11 @@ fn compress_one(
         kompress: opts.kompress_model(),
         kompress_budget: std::time::Duration::from_millis(opts.kompress_budget_ms),
       };
+      // A form is never blank (`compress_block` declines one), so only its count decides.
       let entry = match compress_block(text, &ctx) {
         Some(c)
-          if !c.text.trim().is_empty()
-            && *fresh_o200k.insert(c.o200k.unwrap_or_else(|| Counter::o200k(&c.text)))
-              < o200k.get() =>
+          if *fresh_o200k.insert(c.o200k.unwrap_or_else(|| Counter::o200k(&c.text)))
+            < o200k.get() =>
         {
           MemoEntry::Compressed {
             text: c.text,

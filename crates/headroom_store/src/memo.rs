@@ -13,7 +13,7 @@ use headroom_core::Result;
 use rusqlite::{OptionalExtension, params};
 
 use crate::Store;
-use crate::store::{bump as add, counter, exec, query_row};
+use crate::store::{bump, counter, exec, query_row};
 
 /// Most memo entries kept.
 pub const MEMO_MAX_ENTRIES: i64 = 100_000;
@@ -66,8 +66,8 @@ impl Store {
       if inserted == 0 {
         return Ok(Ok(false));
       }
-      add(tx, "memo_entries", 1)?;
-      add(tx, "memo_bytes", value.len() as i64)?;
+      bump(tx, "memo_entries", 1)?;
+      bump(tx, "memo_bytes", value.len() as i64)?;
       // Evict least recently used entries, one at a time, until both caps hold.
       while counter(tx, "memo_entries")? > MEMO_MAX_ENTRIES
         || counter(tx, "memo_bytes")? > MEMO_MAX_BYTES
@@ -88,8 +88,8 @@ impl Store {
              (SELECT key FROM memo WHERE key <> ?1 ORDER BY accessed_ms LIMIT 1)",
           [key],
         )?;
-        add(tx, "memo_entries", -n)?;
-        add(tx, "memo_bytes", -bytes.unwrap_or(0))?;
+        bump(tx, "memo_entries", -n)?;
+        bump(tx, "memo_bytes", -bytes.unwrap_or(0))?;
       }
       Ok(Ok(true))
     })

@@ -113,17 +113,13 @@ pub fn route(detection: &Detection) -> Option<&'static dyn Compressor> {
 }
 
 /// Compresses one block: mixed text section by section (each typed section goes to its own
-/// compressor, the rest stays verbatim), anything else whole. A compressor that panics
-/// counts as declining: the block is left alone, never an error to the caller.
+/// compressor, the rest stays verbatim), anything else whole. A compressor that panics, or
+/// whose form is blank, counts as declining ([`guarded`]): the block is left alone, never an
+/// error to the caller.
 pub fn compress_block(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> {
   // A line-numbered view of a file (an agent's file-read tool): planned on its content,
   // rendered over its own lines.
-  if let Some(c) = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-    numbered::compress(text, &ctx.params())
-  }))
-  .ok()
-  .flatten()
-  {
+  if let Some(c) = guarded(|| numbered::compress(text, &ctx.params())) {
     return Some(c);
   }
   if ctx.detection.kind == ContentType::Text
@@ -134,20 +130,23 @@ pub fn compress_block(text: &str, ctx: &BlockContext<'_>) -> Option<Compressed> 
   run_guarded(route(&ctx.detection)?, text, ctx)
 }
 
-/// Runs one compressor: a panic, or a form that is empty or only whitespace (field lesson
+/// Runs one compression: a panic, or a form that is empty or only whitespace (field lesson
 /// 10: never send empty content), is a decline, so the caller keeps the original (the whole
 /// block, or one section of a mixed block).
+fn guarded(compress: impl FnOnce() -> Option<Compressed>) -> Option<Compressed> {
+  std::panic::catch_unwind(std::panic::AssertUnwindSafe(compress))
+    .ok()
+    .flatten()
+    .filter(|c| !c.text.trim().is_empty())
+}
+
+/// [`guarded`] for one compressor of the routing table.
 fn run_guarded(
   compressor: &dyn Compressor,
   text: &str,
   ctx: &BlockContext<'_>,
 ) -> Option<Compressed> {
-  std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-    compressor.compress(text, ctx)
-  }))
-  .ok()
-  .flatten()
-  .filter(|c| !c.text.trim().is_empty())
+  guarded(|| compressor.compress(text, ctx))
 }
 
 /// Mixed content: the sections [`headroom_detect::sections`] finds (when one of them is
